@@ -115,7 +115,10 @@ export interface EventStore {
    * order; the next is not delivered until the handler's promise settles. A handler that rejects
    * stops the subscription and reports through `onError`.
    */
-  readonly subscribeToAll: (handler: (event: RecordedEvent) => Promise<void>, options?: SubscribeOptions) => Subscription;
+  readonly subscribeToAll: (
+    handler: (event: RecordedEvent) => Promise<void>,
+    options?: SubscribeOptions,
+  ) => Subscription;
   /** Resolves when the store can serve requests (used by readiness checks). */
   readonly ping: () => TE.TaskEither<StoreUnavailable, void>;
   readonly close: () => Promise<void>;

@@ -1,6 +1,13 @@
 import type * as TE from 'fp-ts/TaskEither';
 import type { Currency } from '../domain/shared/money';
-import type { OutRefundNo, OutTradeNo, RefundId, SpMchid, SubMchid, TransactionId } from '../domain/shared/ids';
+import type {
+  OutRefundNo,
+  OutTradeNo,
+  RefundId,
+  SpMchid,
+  SubMchid,
+  TransactionId,
+} from '../domain/shared/ids';
 
 /**
  * Verifies and decrypts a WeChat Pay notification (reference §3, §7.3, §7.4), with the same rules
@@ -73,5 +80,7 @@ export interface IncomingNotification {
 }
 
 export interface NotificationVerifier {
-  readonly verify: (notification: IncomingNotification) => TE.TaskEither<NotificationError, VerifiedNotification>;
+  readonly verify: (
+    notification: IncomingNotification,
+  ) => TE.TaskEither<NotificationError, VerifiedNotification>;
 }

@@ -41,9 +41,18 @@ export interface ReadModelStore {
     position: number,
     changes: readonly DocumentChange[],
   ) => TE.TaskEither<ReadModelUnavailable, boolean>;
-  readonly get: (collection: string, key: string) => TE.TaskEither<ReadModelUnavailable, Document | undefined>;
+  readonly get: (
+    collection: string,
+    key: string,
+  ) => TE.TaskEither<ReadModelUnavailable, Document | undefined>;
   /** Documents ordered by key. */
-  readonly list: (collection: string, query?: ListQuery) => TE.TaskEither<ReadModelUnavailable, readonly Document[]>;
+  readonly list: (
+    collection: string,
+    query?: ListQuery,
+  ) => TE.TaskEither<ReadModelUnavailable, readonly Document[]>;
   /** Drops a projection's collections and checkpoint, for a rebuild from the log. */
-  readonly reset: (projection: string, collections: readonly string[]) => TE.TaskEither<ReadModelUnavailable, void>;
+  readonly reset: (
+    projection: string,
+    collections: readonly string[],
+  ) => TE.TaskEither<ReadModelUnavailable, void>;
 }

@@ -47,10 +47,21 @@ export type GatewayOutcome<A> =
       readonly message: string;
       readonly requestId?: string;
     }
-  | { readonly _tag: 'Unknown'; readonly reason: UnknownReason; readonly detail: string; readonly requestId?: string }
-  | { readonly _tag: 'NotFound'; readonly code: string; readonly message: string; readonly requestId?: string };
+  | {
+      readonly _tag: 'Unknown';
+      readonly reason: UnknownReason;
+      readonly detail: string;
+      readonly requestId?: string;
+    }
+  | {
+      readonly _tag: 'NotFound';
+      readonly code: string;
+      readonly message: string;
+      readonly requestId?: string;
+    };
 
-export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'ACCEPT';
+export type TradeState =
+  'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'ACCEPT';
 
 export interface Transaction {
   readonly transactionId: TransactionId;

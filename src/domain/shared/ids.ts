@@ -35,21 +35,30 @@ export interface OutTradeNoBrand {
  * Merchant order number: string[1,32] (§5.1). Global states no charset; we accept the
  * out_refund_no charset, which covers the domestic rule (digits, letters, `_-*`).
  */
-export const OutTradeNoCodec = pattern<OutTradeNoBrand, 'OutTradeNo'>('OutTradeNo', /^[0-9A-Za-z_\-|*@]{1,32}$/);
+export const OutTradeNoCodec = pattern<OutTradeNoBrand, 'OutTradeNo'>(
+  'OutTradeNo',
+  /^[0-9A-Za-z_\-|*@]{1,32}$/,
+);
 export type OutTradeNo = t.TypeOf<typeof OutTradeNoCodec>;
 
 export interface OutRefundNoBrand {
   readonly OutRefundNo: unique symbol;
 }
 /** Merchant refund number: string[1,64] of `0-9a-zA-Z_-|*@` (§5.5). */
-export const OutRefundNoCodec = pattern<OutRefundNoBrand, 'OutRefundNo'>('OutRefundNo', /^[0-9A-Za-z_\-|*@]{1,64}$/);
+export const OutRefundNoCodec = pattern<OutRefundNoBrand, 'OutRefundNo'>(
+  'OutRefundNo',
+  /^[0-9A-Za-z_\-|*@]{1,64}$/,
+);
 export type OutRefundNo = t.TypeOf<typeof OutRefundNoCodec>;
 
 export interface TransactionIdBrand {
   readonly TransactionId: unique symbol;
 }
 /** WeChat order number (`id` in Global responses): string[1,32]. */
-export const TransactionIdCodec = pattern<TransactionIdBrand, 'TransactionId'>('TransactionId', /^[0-9A-Za-z]{1,32}$/);
+export const TransactionIdCodec = pattern<TransactionIdBrand, 'TransactionId'>(
+  'TransactionId',
+  /^[0-9A-Za-z]{1,32}$/,
+);
 export type TransactionId = t.TypeOf<typeof TransactionIdCodec>;
 
 export interface RefundIdBrand {
@@ -71,7 +80,9 @@ export type AuthCode = t.TypeOf<typeof AuthCodeCodec>;
 
 /** `134567********1234`: enough to recognise a code, not enough to reuse it. */
 export const maskAuthCode = (code: string): string =>
-  code.length <= 10 ? '*'.repeat(code.length) : `${code.slice(0, 6)}${'*'.repeat(code.length - 10)}${code.slice(-4)}`;
+  code.length <= 10
+    ? '*'.repeat(code.length)
+    : `${code.slice(0, 6)}${'*'.repeat(code.length - 10)}${code.slice(-4)}`;
 
 export interface MaskedAuthCodeBrand {
   readonly MaskedAuthCode: unique symbol;
@@ -92,11 +103,13 @@ export const StatementDateCodec = pattern<StatementDateBrand, 'StatementDate'>(
 );
 export type StatementDate = t.TypeOf<typeof StatementDateCodec>;
 
-export const orderStreamId = (subMchid: SubMchid, outTradeNo: OutTradeNo): string => `order-${subMchid}:${outTradeNo}`;
+export const orderStreamId = (subMchid: SubMchid, outTradeNo: OutTradeNo): string =>
+  `order-${subMchid}:${outTradeNo}`;
 export const refundStreamId = (subMchid: SubMchid, outRefundNo: OutRefundNo): string =>
   `refund-${subMchid}:${outRefundNo}`;
 export const reconciliationStreamId = (spMchid: SpMchid, date: StatementDate): string =>
   `reconciliation-${spMchid}:${date}`;
 
 /** The category is everything before the first `-` (EventStoreDB's `$by_category` rule). */
-export const streamCategory = (streamId: string): string => streamId.slice(0, Math.max(0, streamId.indexOf('-')));
+export const streamCategory = (streamId: string): string =>
+  streamId.slice(0, Math.max(0, streamId.indexOf('-')));

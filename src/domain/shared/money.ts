@@ -45,9 +45,7 @@ export const MinorUnitsCodec = t.brand(
 );
 export type MinorUnits = t.TypeOf<typeof MinorUnitsCodec>;
 
-export const MoneyCodec = t.readonly(
-  t.type({ amount: MinorUnitsCodec, currency: CurrencyCodec }, 'Money'),
-);
+export const MoneyCodec = t.readonly(t.type({ amount: MinorUnitsCodec, currency: CurrencyCodec }, 'Money'));
 export type Money = t.TypeOf<typeof MoneyCodec>;
 
 export type MoneyError =
@@ -81,7 +79,9 @@ export const add = (a: Money, b: Money): E.Either<MoneyError, Money> =>
 
 export const subtract = (a: Money, b: Money): E.Either<MoneyError, Money> =>
   E.chain((currency: Currency) =>
-    a.amount >= b.amount ? money(a.amount - b.amount, currency) : E.left<MoneyError, Money>({ _tag: 'NegativeResult', left: a, right: b }),
+    a.amount >= b.amount
+      ? money(a.amount - b.amount, currency)
+      : E.left<MoneyError, Money>({ _tag: 'NegativeResult', left: a, right: b }),
   )(sameCurrency(a, b));
 
 /** -1, 0 or 1; mixing currencies is an error, never a silent comparison. */
@@ -92,7 +92,10 @@ export const equals = (a: Money, b: Money): boolean => a.currency === b.currency
 
 /** Sums in one currency; an empty list is zero of the given currency. */
 export const sum = (currency: Currency, items: readonly Money[]): E.Either<MoneyError, Money> =>
-  items.reduce<E.Either<MoneyError, Money>>((acc, m) => E.chain((s: Money) => add(s, m))(acc), E.right(zero(currency)));
+  items.reduce<E.Either<MoneyError, Money>>(
+    (acc, m) => E.chain((s: Money) => add(s, m))(acc),
+    E.right(zero(currency)),
+  );
 
 /** "12.34 HKD" for people; never used for arithmetic. */
 export const format = (m: Money): string => {

@@ -1,0 +1,7 @@
+export * from './shared/money';
+export * from './shared/ids';
+export * from './shared/events';
+export * from './shared/errors';
+export * from './shared/decider';
+export * as Order from './order';
+export * as Refund from './refund';

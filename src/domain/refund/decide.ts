@@ -1,0 +1,192 @@
+import * as E from 'fp-ts/Either';
+import { equals, format } from '../shared/money';
+import { type DomainError, illegal } from '../shared/errors';
+import type { RefundCommand } from './commands';
+import type { RefundEvent, RefundObservation, RefundReviewReason, RefundSource } from './events';
+import { type ActiveRefund, type RefundState, isActive } from './state';
+
+type Result = E.Either<DomainError, readonly RefundEvent[]>;
+const ok = (...events: RefundEvent[]): Result => E.right(events);
+
+/** WeChat's code for an out_refund_no already used with different parameters (reference §5.5). */
+export const OUT_REFUND_NO_USED = 'OUT_REFUND_NO_USED';
+
+export const decide = (command: RefundCommand, state: RefundState): Result => {
+  if (command.type === 'RequestRefund') {
+    if (isActive(state)) {
+      return state.requestFingerprint === command.requestFingerprint
+        ? ok()
+        : E.left({ _tag: 'RefundAlreadyExists', outRefundNo: command.outRefundNo });
+    }
+    if (command.amount.currency !== command.orderTotal.currency) {
+      return E.left({
+        _tag: 'CurrencyMismatch',
+        left: command.orderTotal.currency,
+        right: command.amount.currency,
+      });
+    }
+    if (command.amount.amount <= 0 || command.amount.amount > command.orderTotal.amount) {
+      return E.left({ _tag: 'InvalidRefundAmount' });
+    }
+    const { type: _type, at, ...data } = command;
+    return ok({ type: 'RefundRequested', data: { ...data, requestedAt: at } });
+  }
+  if (!isActive(state)) return E.left({ _tag: 'RefundNotFound' });
+  const s = state;
+  const beforeAcceptance = s.status === 'Requested' || s.status === 'Unknown';
+
+  switch (command.type) {
+    case 'RecordDispatch':
+      return beforeAcceptance
+        ? ok({ type: 'RefundDispatched', data: { attempt: s.attempts + 1, dispatchedAt: command.at } })
+        : E.left(illegal(command.type, s.status));
+
+    case 'RecordObservation': {
+      if (command.source === 'submit' && !s.isAwaitingAnswer) {
+        return E.left(illegal('RecordObservation(submit) without a dispatch', s.status));
+      }
+      const recorded: RefundEvent = {
+        type: 'RefundObservationRecorded',
+        data: { source: command.source, observation: command.observation, observedAt: command.at },
+      };
+      return ok(recorded, ...transitionFor(s, command.source, command.observation, command.at));
+    }
+
+    case 'ScheduleSubmit':
+      if (!beforeAcceptance) return E.left(illegal(command.type, s.status));
+      return s.submitDueAt === command.dueAt
+        ? ok()
+        : ok({
+            type: 'RefundSubmitScheduled',
+            data: { dueAt: command.dueAt, reason: command.reason, scheduledAt: command.at },
+          });
+
+    case 'SchedulePoll':
+      if (!(beforeAcceptance || s.status === 'Processing')) return E.left(illegal(command.type, s.status));
+      return s.nextPollAt === command.dueAt
+        ? ok()
+        : ok({ type: 'RefundPollScheduled', data: { dueAt: command.dueAt, scheduledAt: command.at } });
+
+    case 'FlagForReview':
+      return ok(flag(command.reason, command.detail, command.at));
+
+    case 'ResolveReview':
+      if (s.status !== 'NeedsReview') return E.left(illegal(command.type, s.status));
+      return ok({
+        type: 'RefundReviewResolved',
+        data: {
+          resolution: command.resolution,
+          actor: command.actor,
+          note: command.note,
+          resolvedAt: command.at,
+        },
+      });
+  }
+};
+
+const flag = (reason: RefundReviewReason, detail: string, at: string): RefundEvent => ({
+  type: 'RefundFlaggedForReview',
+  data: { reason, detail, observedAt: at },
+});
+
+const succeeded = (
+  s: ActiveRefund,
+  source: RefundSource,
+  o: Extract<RefundObservation, { kind: 'Succeeded' }>,
+  at: string,
+): RefundEvent =>
+  equals(o.amount, s.amount)
+    ? {
+        type: 'RefundSucceeded',
+        data: {
+          source,
+          refundId: o.refundId,
+          amount: o.amount,
+          observedAt: at,
+          ...(o.successTime !== undefined ? { successTime: o.successTime } : {}),
+        },
+      }
+    : flag(
+        'AmountMismatch',
+        `requested ${format(s.amount)}, WeChat reports ${format(o.amount)} refunded`,
+        at,
+      );
+
+const refundIdOf = (o: { readonly refundId: string | undefined } & RefundObservation) =>
+  o.refundId !== undefined ? { refundId: o.refundId as NonNullable<ActiveRefund['refundId']> } : {};
+
+const transitionFor = (
+  s: ActiveRefund,
+  source: RefundSource,
+  o: RefundObservation,
+  at: string,
+): readonly RefundEvent[] => {
+  switch (s.status) {
+    case 'Requested':
+    case 'Unknown':
+      switch (o.kind) {
+        case 'Processing':
+          return [{ type: 'RefundProcessing', data: { source, observedAt: at, ...refundIdOf(o) } }];
+        case 'Succeeded':
+          return [succeeded(s, source, o, at)];
+        case 'Closed':
+          return [{ type: 'RefundClosed', data: { source, observedAt: at, ...refundIdOf(o) } }];
+        case 'Abnormal':
+          return [{ type: 'RefundAbnormal', data: { source, observedAt: at, ...refundIdOf(o) } }];
+        case 'Rejected':
+          if (o.code === OUT_REFUND_NO_USED) {
+            return [
+              flag(
+                'RefundNumberUsed',
+                `out_refund_no ${s.outRefundNo} is already used with different parameters`,
+                at,
+              ),
+            ];
+          }
+          return source === 'submit'
+            ? [{ type: 'RefundRejected', data: { code: o.code, message: o.message, observedAt: at } }]
+            : [];
+        case 'Unknown':
+          return s.status === 'Requested'
+            ? [{ type: 'RefundOutcomeUnknown', data: { source, reason: o.reason, observedAt: at } }]
+            : [];
+        case 'Retryable':
+        case 'NotFound':
+          return [];
+      }
+      break;
+    case 'Processing':
+    case 'Abnormal':
+      switch (o.kind) {
+        case 'Succeeded':
+          return [succeeded(s, source, o, at)];
+        case 'Closed':
+          return [{ type: 'RefundClosed', data: { source, observedAt: at, ...refundIdOf(o) } }];
+        case 'Abnormal':
+          return s.status === 'Abnormal'
+            ? []
+            : [{ type: 'RefundAbnormal', data: { source, observedAt: at, ...refundIdOf(o) } }];
+        case 'NotFound':
+          return [flag('SourcesDisagree', `refund accepted earlier, now reported not found`, at)];
+        default:
+          return [];
+      }
+    case 'Succeeded':
+      if (o.kind === 'Succeeded') {
+        return equals(o.amount, s.amount)
+          ? []
+          : [flag('AmountMismatch', `succeeded refund now reported as ${format(o.amount)}`, at)];
+      }
+      return o.kind === 'Closed' || o.kind === 'Abnormal' || o.kind === 'NotFound'
+        ? [flag('SourcesDisagree', `succeeded refund now reported ${o.kind}`, at)]
+        : [];
+    case 'Closed':
+    case 'Rejected':
+      return o.kind === 'Succeeded'
+        ? [flag('SourcesDisagree', `${s.status.toLowerCase()} refund now reported succeeded`, at)]
+        : [];
+    case 'NeedsReview':
+      return [];
+  }
+  return [];
+};

@@ -1,0 +1,43 @@
+import type { Money } from '../shared/money';
+import type { OutRefundNo, OutTradeNo, RefundId, SpMchid, SubMchid, TransactionId } from '../shared/ids';
+import type { RefundObservation, RefundReviewReason } from './events';
+import type { RefundPolicy } from './policy';
+
+export type RefundStatus =
+  'Requested' | 'Processing' | 'Unknown' | 'Succeeded' | 'Closed' | 'Abnormal' | 'Rejected' | 'NeedsReview';
+
+export interface ActiveRefund {
+  readonly status: RefundStatus;
+  readonly spMchid: SpMchid;
+  readonly subMchid: SubMchid;
+  readonly outTradeNo: OutTradeNo;
+  readonly transactionId: TransactionId;
+  readonly outRefundNo: OutRefundNo;
+  readonly amount: Money;
+  readonly orderTotal: Money;
+  readonly reason?: string;
+  readonly requestedAt: string;
+  readonly requestFingerprint: string;
+  readonly policy: RefundPolicy;
+  readonly attempts: number;
+  readonly lastDispatchedAt?: string;
+  /** Dispatched, and no answer to that submission recorded yet. */
+  readonly isAwaitingAnswer: boolean;
+  readonly refundId?: RefundId;
+  readonly successTime?: string;
+  readonly lastObservedAt?: string;
+  readonly lastObservation?: RefundObservation['kind'];
+  readonly submitDueAt?: string;
+  readonly nextPollAt?: string;
+  readonly unknownPolls: number;
+  readonly processingPolls: number;
+  readonly review?: { readonly reason: RefundReviewReason; readonly detail: string };
+}
+
+export type RefundState = { readonly status: 'Initial' } | ActiveRefund;
+
+export const initialState = (): RefundState => ({ status: 'Initial' });
+export const isActive = (s: RefundState): s is ActiveRefund => s.status !== 'Initial';
+
+export const FINAL_REFUND_STATUSES: readonly RefundStatus[] = ['Succeeded', 'Closed', 'Rejected'];
+export const isFinal = (s: RefundState): boolean => isActive(s) && FINAL_REFUND_STATUSES.includes(s.status);

@@ -1,0 +1,65 @@
+import { addMillis } from '../shared/events';
+import type { RefundReviewReason } from './events';
+import { type RefundState, isActive } from './state';
+
+/**
+ * The refund saga's next step from the refund's own state. Spacing between refunds of one order
+ * (≥ 60 s, reference §5.5) needs the other refunds' dispatch times, so the runner may move a
+ * `Submit` later by recording a ScheduleSubmit; every other decision is a function of this state.
+ */
+export type RefundStep =
+  | { readonly kind: 'None' }
+  | { readonly kind: 'Submit'; readonly dueAt: string }
+  | { readonly kind: 'ScheduleSubmit'; readonly dueAt: string; readonly reason: string }
+  | { readonly kind: 'SchedulePoll'; readonly dueAt: string }
+  | { readonly kind: 'Query'; readonly dueAt: string }
+  | { readonly kind: 'FlagForReview'; readonly reason: RefundReviewReason; readonly detail: string };
+
+const NONE: RefundStep = { kind: 'None' };
+
+export const nextRefundStep = (state: RefundState): RefundStep => {
+  if (!isActive(state)) return NONE;
+  const s = state;
+  const p = s.policy;
+  switch (s.status) {
+    case 'Requested':
+    case 'Unknown': {
+      if (s.nextPollAt !== undefined) return { kind: 'Query', dueAt: s.nextPollAt };
+      if (s.submitDueAt !== undefined) return { kind: 'Submit', dueAt: s.submitDueAt };
+      if (s.attempts === 0) return { kind: 'Submit', dueAt: s.requestedAt };
+      const base = s.lastObservedAt ?? s.lastDispatchedAt ?? s.requestedAt;
+      if (s.lastObservation === 'Retryable') {
+        return {
+          kind: 'ScheduleSubmit',
+          dueAt: addMillis(base, p.retryAfterMs),
+          reason: 'retryable rejection',
+        };
+      }
+      // Confirmed absent after an unclear submit: resubmitting the same out_refund_no is safe (§5.5).
+      if (s.lastObservation === 'NotFound') return { kind: 'Submit', dueAt: base };
+      const delay = p.unknownQueryDelaysMs[s.unknownPolls];
+      if (delay === undefined) {
+        return {
+          kind: 'FlagForReview',
+          reason: 'StuckProcessing',
+          detail: `no answer after ${s.unknownPolls} queries`,
+        };
+      }
+      return { kind: 'SchedulePoll', dueAt: addMillis(base, delay) };
+    }
+    case 'Processing': {
+      if (s.nextPollAt !== undefined) return { kind: 'Query', dueAt: s.nextPollAt };
+      const delay = p.pollDelaysMs[s.processingPolls];
+      if (delay === undefined) {
+        return {
+          kind: 'FlagForReview',
+          reason: 'StuckProcessing',
+          detail: `still PROCESSING after ${s.processingPolls} queries`,
+        };
+      }
+      return { kind: 'SchedulePoll', dueAt: addMillis(s.lastObservedAt ?? s.requestedAt, delay) };
+    }
+    default:
+      return NONE;
+  }
+};
