@@ -1,0 +1,34 @@
+import * as E from 'fp-ts/Either';
+import type * as t from 'io-ts';
+
+/**
+ * Decoding at the edge with an error that names the field (`amount.total: expected MinorUnits,
+ * got "12"`), so a bad answer from WeChat can be diagnosed from the log line alone.
+ */
+
+const describe = (error: t.ValidationError): string => {
+  const path = error.context
+    .map((c) => c.key)
+    .filter((k) => k !== '')
+    .join('.');
+  const last = error.context[error.context.length - 1];
+  const expected = last?.type.name ?? 'value';
+  const got =
+    error.value === undefined
+      ? 'nothing'
+      : (JSON.stringify(error.value)?.slice(0, 60) ?? String(error.value));
+  return `${path === '' ? '(root)' : path}: expected ${expected}, got ${got}`;
+};
+
+export const decodeWith = <A>(codec: t.Decoder<unknown, A>, value: unknown): E.Either<string, A> =>
+  E.mapLeft((errors: t.Errors) => errors.slice(0, 3).map(describe).join('; '))(codec.decode(value));
+
+export const parseJson = (text: string): E.Either<string, unknown> =>
+  E.tryCatch(
+    () => JSON.parse(text) as unknown,
+    (e) => `body is not JSON: ${e instanceof Error ? e.message : String(e)}`,
+  );
+
+/** For optional fields under `exactOptionalPropertyTypes`: absent stays absent, never `undefined`. */
+export const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

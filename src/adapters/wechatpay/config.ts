@@ -1,0 +1,102 @@
+import type { AppId, SpMchid } from '../../domain/shared/ids';
+import type { OperationTimeouts, StatementMerchantIdParam } from './endpoints/context';
+import { DEFAULT_TRANSIENT_CODES } from './outcome';
+import { DEFAULT_READ_RETRY, type RetryPolicy } from './retry';
+
+/** Configuration of the client; every optional field has the default documented beside it. */
+
+/** The Global access points (reference §1); the sandbox's own URL is equally accepted. */
+export const WECHATPAY_HOSTS = {
+  hongKong: 'https://apihk.mch.weixin.qq.com',
+  americas: 'https://apius.mch.weixin.qq.com',
+  europe: 'https://apieu.mch.weixin.qq.com',
+} as const;
+
+export interface WeChatPayClientConfig {
+  /** Default `https://apihk.mch.weixin.qq.com`; apius, apieu or a local sandbox are equally fine. */
+  readonly baseUrl: string;
+  readonly spMchid: SpMchid;
+  readonly spAppid: AppId;
+  /** The institution API certificate's serial: `serial_no` in every Authorization header. */
+  readonly merchantSerial: string;
+  /** PKCS#8 (`BEGIN PRIVATE KEY`); PKCS#1 (`BEGIN RSA PRIVATE KEY`) is accepted. */
+  readonly merchantPrivateKeyPem: string;
+  /** 32 ASCII bytes. */
+  readonly apiV3Key: string;
+  /** A platform certificate trusted from the start; downloads must then be signed by a trusted key. */
+  readonly pinnedPlatformCertificatePem?: string;
+  /** Platform public-key mode: responses whose `Wechatpay-Serial` is `id` (`PUB_KEY_ID_…`) verify with `pem`. */
+  readonly platformPublicKey?: { readonly id: string; readonly pem: string };
+  /** Per-operation timeouts in ms, merged over `DEFAULT_TIMEOUTS_MS`. */
+  readonly timeoutsMs?: Partial<OperationTimeouts>;
+  /** Scheduled certificate refresh; default 6 h, must be under 12 h (§4). 0 turns the schedule off. */
+  readonly certificateRefreshIntervalMs?: number;
+  /** Least time between two refreshes caused by unknown serials; default 60 s. */
+  readonly minCertificateRefreshIntervalMs?: number;
+  /** Retries of idempotent reads on Unknown; default 3 attempts, 200 ms base, 2 s cap, full jitter. */
+  readonly readRetry?: Partial<RetryPolicy>;
+  /** Default `wechatpay-global-core/<version> (Node.js <version>)`. */
+  readonly userAgent?: string;
+  /** Statement merchant-id parameter (UNCONFIRMED §12.8): `mchid` (default) or `sp_mchid`. */
+  readonly statementMerchantIdParam?: StatementMerchantIdParam;
+  /** Error codes that leave the outcome Unknown whatever the status; default `DEFAULT_TRANSIENT_CODES`. */
+  readonly transientErrorCodes?: readonly string[];
+  /** Connections the pooled agent may open to the host; default 16. */
+  readonly connections?: number;
+  /** Idle keep-alive time of pooled connections; default 30 s. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+export const DEFAULT_BASE_URL = WECHATPAY_HOSTS.hongKong;
+
+export const DEFAULT_TIMEOUTS_MS: OperationTimeouts = {
+  pay: 10_000,
+  queryOrder: 5_000,
+  reverse: 10_000,
+  closeOrder: 10_000,
+  refund: 10_000,
+  queryRefund: 5_000,
+  queryAllRefunds: 5_000,
+  downloadStatement: 60_000,
+  querySettlements: 10_000,
+  platformCertificates: 10_000,
+};
+
+const HOUR_MS = 3_600_000;
+export const DEFAULT_CERTIFICATE_REFRESH_MS = 6 * HOUR_MS;
+export const MAX_CERTIFICATE_REFRESH_MS = 12 * HOUR_MS;
+
+export interface ResolvedConfig {
+  readonly timeouts: OperationTimeouts;
+  readonly refreshIntervalMs: number;
+  readonly minRefreshIntervalMs: number;
+  readonly readRetry: RetryPolicy;
+  readonly userAgent: string;
+  readonly statementMerchantIdParam: StatementMerchantIdParam;
+  readonly transientCodes: ReadonlySet<string>;
+  readonly connections: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+/** A bad configuration is a deployment bug: it throws at start-up, naming the field, never the value. */
+export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => {
+  const refreshIntervalMs = config.certificateRefreshIntervalMs ?? DEFAULT_CERTIFICATE_REFRESH_MS;
+  if (refreshIntervalMs < 0 || refreshIntervalMs >= MAX_CERTIFICATE_REFRESH_MS)
+    throw new Error('certificateRefreshIntervalMs must be under 12 hours (reference §4)');
+  const url = new URL(config.baseUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('baseUrl must be http(s)');
+  const readRetry = { ...DEFAULT_READ_RETRY, ...config.readRetry };
+  if (!Number.isInteger(readRetry.attempts) || readRetry.attempts < 1)
+    throw new Error('readRetry.attempts must be ≥ 1');
+  return {
+    timeouts: { ...DEFAULT_TIMEOUTS_MS, ...config.timeoutsMs },
+    refreshIntervalMs,
+    minRefreshIntervalMs: config.minCertificateRefreshIntervalMs ?? 60_000,
+    readRetry,
+    userAgent: config.userAgent ?? `wechatpay-global-core/0.1.0 (Node.js ${process.version})`,
+    statementMerchantIdParam: config.statementMerchantIdParam ?? 'mchid',
+    transientCodes: new Set(config.transientErrorCodes ?? DEFAULT_TRANSIENT_CODES),
+    connections: config.connections ?? 16,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs ?? 30_000,
+  };
+};

@@ -1,0 +1,116 @@
+import * as E from 'fp-ts/Either';
+import type * as T from 'fp-ts/Task';
+import type {
+  GatewayOutcome,
+  OrderRef,
+  PayRequest,
+  SceneInfo,
+  Transaction,
+} from '../../../ports/wechat-pay-gateway';
+import { decodeWith, opt } from '../codecs/decode';
+import { toTransaction, TransactionWireCodec } from '../codecs/transaction';
+import { call, expectNoContent, queryString, segment, type EndpointContext } from './context';
+
+/** Orders in institution mode (reference §5.1–§5.4). */
+
+const decodeTransaction = (json: unknown): E.Either<string, Transaction> =>
+  E.map(toTransaction)(decodeWith(TransactionWireCodec, json));
+
+const sceneInfoWire = (s: SceneInfo) => ({
+  ...opt('device_id', s.deviceId),
+  ...opt('device_ip', s.deviceIp),
+  ...opt('payer_client_ip', s.payerClientIp),
+  ...opt('operator_id', s.operatorId),
+  ...opt(
+    'store_info',
+    s.storeInfo === undefined
+      ? undefined
+      : { ...opt('id', s.storeInfo.id), name: s.storeInfo.name, address: s.storeInfo.address },
+  ),
+});
+
+/** The exact JSON sent for §5.1; its bytes are what gets signed. */
+export const payRequestBody = (ctx: EndpointContext, r: PayRequest): string =>
+  JSON.stringify({
+    sp_mchid: ctx.spMchid,
+    sp_appid: ctx.spAppid,
+    sub_mchid: r.subMchid,
+    ...opt('sub_appid', r.subAppid),
+    description: r.description,
+    ...opt('attach', r.attach),
+    out_trade_no: r.outTradeNo,
+    ...opt('goods_tag', r.goodsTag),
+    trade_type: 'MICROPAY',
+    ...opt('limit_pay', r.limitPay),
+    merchant_category_code: r.merchantCategoryCode,
+    payer: { auth_code: r.authCode },
+    amount: { total: r.amount.amount, currency: r.amount.currency },
+    ...opt('scene_info', r.sceneInfo === undefined ? undefined : sceneInfoWire(r.sceneInfo)),
+  });
+
+const orderPath = (ref: OrderRef): string =>
+  'outTradeNo' in ref ? `out-trade-no/${segment(ref.outTradeNo)}` : `id/${segment(ref.transactionId)}`;
+
+export const pay =
+  (ctx: EndpointContext) =>
+  (request: PayRequest): T.Task<GatewayOutcome<Transaction>> =>
+  () =>
+    call(
+      ctx,
+      'pay',
+      {
+        method: 'POST',
+        pathAndQuery: '/v3/global/micropay/transactions/pay',
+        body: payRequestBody(ctx, request),
+      },
+      // §5.1: never retried — a second submit could debit the customer twice; the saga queries instead.
+      { decode: decodeTransaction, idempotent: false, tradeStateMeansInProgress: true },
+    );
+
+export const queryOrder =
+  (ctx: EndpointContext) =>
+  (ref: OrderRef): T.Task<GatewayOutcome<Transaction>> =>
+  () =>
+    call(
+      ctx,
+      'queryOrder',
+      {
+        method: 'GET',
+        pathAndQuery: `/v3/global/transactions/${orderPath(ref)}${queryString({ sp_mchid: ctx.spMchid, sub_mchid: ref.subMchid })}`,
+      },
+      { decode: decodeTransaction, idempotent: true, tradeStateMeansInProgress: true },
+    );
+
+const idsBody = (ctx: EndpointContext, ref: OrderRef): string =>
+  JSON.stringify({ sp_mchid: ctx.spMchid, sub_mchid: ref.subMchid });
+
+export const reverse =
+  (ctx: EndpointContext) =>
+  (ref: OrderRef): T.Task<GatewayOutcome<void>> =>
+  () =>
+    call(
+      ctx,
+      'reverse',
+      {
+        method: 'POST',
+        pathAndQuery: `/v3/global/micropay/transactions/${orderPath(ref)}/reverse`,
+        body: idsBody(ctx, ref),
+      },
+      // §5.3: re-entrant, but its retries are paced by the reversal saga (≥ 15 s after pay, back-off).
+      { decode: expectNoContent, idempotent: false },
+    );
+
+export const closeOrder =
+  (ctx: EndpointContext) =>
+  (ref: OrderRef): T.Task<GatewayOutcome<void>> =>
+  () =>
+    call(
+      ctx,
+      'closeOrder',
+      {
+        method: 'POST',
+        pathAndQuery: `/v3/global/transactions/${orderPath(ref)}/close`,
+        body: idsBody(ctx, ref),
+      },
+      { decode: expectNoContent, idempotent: false },
+    );

@@ -1,0 +1,62 @@
+import { createPrivateKey, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
+
+/**
+ * Request signing, reference §2: SHA256withRSA (RSASSA-PKCS1-v1_5) over five `\n`-terminated lines —
+ * method, raw path+query as sent, Unix seconds, nonce, exact body bytes (empty for GET) — with the
+ * institution's API-certificate key. `mchid` in the header is `sp_mchid`, `serial_no` the
+ * institution certificate's serial (never a platform serial).
+ */
+
+export const AUTHORIZATION_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
+
+export const signingMessage = (
+  method: string,
+  pathAndQuery: string,
+  timestamp: string,
+  nonce: string,
+  body: string,
+): string => `${method.toUpperCase()}\n${pathAndQuery}\n${timestamp}\n${nonce}\n${body}\n`;
+
+const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 32 alphanumeric characters, as the official SDKs generate (§2 "Nonce"). */
+export const newNonce = (): string => {
+  const bytes = randomBytes(32);
+  let out = '';
+  // 62 symbols: the modulo bias (256 % 62) is irrelevant for a nonce that only has to be unique.
+  for (const b of bytes) out += NONCE_ALPHABET[b % NONCE_ALPHABET.length];
+  return out;
+};
+
+/** PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`); a bad key is a configuration bug. */
+export const loadPrivateKey = (pem: string): KeyObject => {
+  const key = createPrivateKey({ key: pem, format: 'pem' });
+  if (key.asymmetricKeyType !== 'rsa') throw new Error('the merchant private key must be an RSA key');
+  return key;
+};
+
+export const signBase64 = (key: KeyObject, message: string): string =>
+  rsaSign('sha256', Buffer.from(message, 'utf8'), key).toString('base64');
+
+export interface SignedHeaderInput {
+  readonly method: string;
+  readonly pathAndQuery: string;
+  readonly body: string;
+  readonly timestampSeconds: number;
+  readonly nonce: string;
+}
+
+export interface RequestSigner {
+  readonly authorization: (input: SignedHeaderInput) => string;
+}
+
+export const createRequestSigner = (spMchid: string, serialNo: string, key: KeyObject): RequestSigner => ({
+  authorization: ({ method, pathAndQuery, body, timestampSeconds, nonce }) => {
+    const timestamp = String(timestampSeconds);
+    const signature = signBase64(key, signingMessage(method, pathAndQuery, timestamp, nonce, body));
+    return (
+      `${AUTHORIZATION_SCHEME} mchid="${spMchid}",nonce_str="${nonce}",timestamp="${timestamp}",` +
+      `serial_no="${serialNo}",signature="${signature}"`
+    );
+  },
+});
