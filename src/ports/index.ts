@@ -5,3 +5,5 @@ export * from './logger';
 export * from './wechat-pay-gateway';
 export * from './notification-verifier';
 export * from './read-models';
+export * from './metrics';
+export * from './payment-api';

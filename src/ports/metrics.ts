@@ -1,0 +1,23 @@
+/**
+ * Operational measurements. The application reports; an adapter (Prometheus) aggregates and renders.
+ * Label values are bounded sets (statuses, operation names, outcome tags), never ids.
+ */
+export interface Metrics {
+  /** A payment saga reached a final status (or NeedsReview), with its duration from submit. */
+  readonly paymentSettled: (status: string, durationMs: number) => void;
+  readonly refundSettled: (status: string, durationMs: number) => void;
+  /** One call to WeChat: operation (pay, queryOrder, …), outcome tag, latency. */
+  readonly gatewayCall: (operation: string, outcome: string, durationMs: number) => void;
+  /** One incoming notification: accepted, duplicate, or the rejection's tag. */
+  readonly notification: (result: string) => void;
+  /** How many positions a projection is behind the log's head. */
+  readonly projectionLag: (projection: string, lag: number) => void;
+}
+
+export const noMetrics: Metrics = {
+  paymentSettled: () => undefined,
+  refundSettled: () => undefined,
+  gatewayCall: () => undefined,
+  notification: () => undefined,
+  projectionLag: () => undefined,
+};
