@@ -1,0 +1,246 @@
+import { gzipSync } from 'node:zlib';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import type { PlatformCertificate, SandboxKeys } from '../credentials/credentials';
+import type { EngineContext } from '../model/context';
+import { closeOrder, pay, queryOrder, reverse, type OrderLookup } from '../model/orders';
+import { createRefund, listRefunds, queryRefund } from '../model/refunds';
+import { encryptResource } from '../protocol/aead';
+import {
+  decode,
+  MchidsBodyCodec,
+  MchidsQueryCodec,
+  parseJsonBody,
+  PayRequestCodec,
+  RefundListQueryCodec,
+  RefundRequestCodec,
+  SettlementQueryCodec,
+  StatementQueryCodec,
+} from '../protocol/codecs';
+import { settlementBatches } from '../reports/settlements';
+import { buildStatement } from '../reports/statement';
+import { gmt8Date, rfc3339 } from '../time';
+import type { LimitClass } from './limits';
+import { errorReply, jsonReply, type Reply } from './reply';
+
+/** The apihk endpoints of reference §5, by method and path. */
+
+export interface ApiRequest {
+  readonly params: readonly string[];
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly acceptsGzip: boolean;
+}
+
+export interface ApiContext {
+  readonly engine: EngineContext;
+  readonly keys: SandboxKeys;
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly pattern: RegExp;
+  readonly limit: LimitClass;
+  readonly handle: (context: ApiContext, request: ApiRequest) => Reply;
+}
+
+const SEGMENT = '([^/?]+)';
+const merge = (e: E.Either<Reply, Reply>): Reply => E.getOrElse((r: Reply) => r)(e);
+
+const orderLookup = (kind: 'id' | 'out-trade-no', value: string): OrderLookup =>
+  kind === 'id' ? { id: value } : { outTradeNo: value };
+
+const param = (request: ApiRequest, index: number): string => decodeURIComponent(request.params[index] ?? '');
+
+const withBody = <A>(
+  codec: Parameters<typeof decode<A>>[0],
+  body: Buffer,
+  then: (value: A) => Reply,
+): Reply =>
+  merge(
+    pipe(
+      parseJsonBody(body),
+      E.chain((json) => decode(codec, json, 'body')),
+      E.map(then),
+    ),
+  );
+
+const withQuery = <A>(
+  codec: Parameters<typeof decode<A>>[0],
+  query: unknown,
+  then: (value: A) => Reply,
+): Reply => merge(E.map(then)(decode(codec, query, 'query')));
+
+/** The listed certificates: those not yet past their (possibly shortened) expire_time (§4). */
+export const listedPlatforms = (keys: SandboxKeys, now: number): readonly PlatformCertificate[] =>
+  keys.platforms.filter((p) => p.expireTime > now);
+
+const certificates = (context: ApiContext): Reply =>
+  jsonReply(200, {
+    data: listedPlatforms(context.keys, context.engine.time.now()).map((platform) => ({
+      serial_no: platform.serial,
+      effective_time: rfc3339(platform.effectiveTime),
+      expire_time: rfc3339(platform.expireTime),
+      encrypt_certificate: encryptResource(context.keys.apiV3Key, 'certificate', platform.certificatePem),
+    })),
+  });
+
+const statement = (context: ApiContext, request: ApiRequest): Reply =>
+  withQuery(StatementQueryCodec, request.query, (query) => {
+    const settings = context.engine.settings;
+    if (query.mchid !== settings.spMchid)
+      return errorReply(403, 'NO_AUTH', 'mchid is not the signing institution');
+    const file = buildStatement(context.engine.records, {
+      date: query.date,
+      ...(request.query['sub_mchid'] === undefined ? {} : { subMchid: request.query['sub_mchid'] }),
+      spMchid: settings.spMchid,
+      spAppid: settings.spAppid,
+      feeBasisPoints: settings.feeBasisPoints,
+    });
+    if (file === undefined) return errorReply(404, 'NO_STATEMENT_EXIST', 'no statement exists for this date');
+    // §3: the signature covers {"sha1":"…"}, the SHA-1 of the uncompressed CSV, not the body.
+    return {
+      status: 200,
+      body: request.acceptsGzip ? gzipSync(file.csv) : file.csv,
+      contentType: 'text/plain; charset=utf-8',
+      headers: {
+        'Wechatpay-Statement-Sha1': file.sha1,
+        ...(request.acceptsGzip ? { 'Content-Encoding': 'gzip' } : {}),
+      },
+      signature: 'valid',
+      signedText: Buffer.from(JSON.stringify({ sha1: file.sha1 })),
+    };
+  });
+
+const page = (value: string | undefined, fallback: number, max: number): number | undefined =>
+  value === undefined
+    ? fallback
+    : /^[0-9]{1,6}$/.test(value) && Number(value) <= max
+      ? Number(value)
+      : undefined;
+
+/** §5.9: limit ≤ 30; SETTLED needs both dates, end ≥ start; UNSETTLE ignores them. */
+const settlements = (context: ApiContext, request: ApiRequest): Reply =>
+  withQuery(SettlementQueryCodec, request.query, (query) => {
+    const queryError = (field: string, issue: string): Reply =>
+      errorReply(400, 'PARAM_ERROR', `${field}: ${issue}`, { field, issue, location: 'query' });
+    const limit = page(query.limit, 10, 30);
+    const offset = page(query.offset, 0, 1_000_000);
+    if (limit === undefined || limit === 0) return queryError('limit', 'must be 1 to 30');
+    if (offset === undefined) return queryError('offset', 'must be a non-negative integer');
+    const isSettled = query.settle_state === 'SETTLED';
+    if (isSettled && (query.settle_start_date === undefined || query.settle_end_date === undefined)) {
+      return queryError(
+        'settle_start_date',
+        'settle_start_date and settle_end_date are required when SETTLED',
+      );
+    }
+    const start = query.settle_start_date ?? '';
+    const end = query.settle_end_date ?? '';
+    if (isSettled && end < start)
+      return queryError('settle_end_date', 'must not be before settle_start_date');
+    const now = context.engine.time.now();
+    const today = gmt8Date(now);
+    const all = settlementBatches(context.engine.records.ledger(), now)
+      .filter((b) => query.sub_mchid === undefined || b.sub_mchid === query.sub_mchid)
+      .filter((b) =>
+        isSettled
+          ? b.settlement_date <= today && b.settlement_date >= start && b.settlement_date <= end
+          : b.settlement_date > today,
+      );
+    return jsonReply(200, {
+      data: all.slice(offset, offset + limit),
+      total_count: all.length,
+      offset,
+      limit,
+    });
+  });
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'POST',
+    pattern: /^\/v3\/global\/micropay\/transactions\/pay$/,
+    limit: 'pay',
+    handle: (c, r) => withBody(PayRequestCodec, r.body, (body) => pay(c.engine, body)),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/v3/global/transactions/(id|out-trade-no)/${SEGMENT}$`),
+    limit: 'query',
+    handle: (c, r) =>
+      withQuery(MchidsQueryCodec, r.query, (q) =>
+        queryOrder(
+          c.engine,
+          q.sp_mchid,
+          q.sub_mchid,
+          orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1)),
+        ),
+      ),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/v3/global/micropay/transactions/(id|out-trade-no)/${SEGMENT}/reverse$`),
+    limit: 'reverse',
+    handle: (c, r) =>
+      withBody(MchidsBodyCodec, r.body, (b) =>
+        reverse(
+          c.engine,
+          b.sp_mchid,
+          b.sub_mchid,
+          orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1)),
+        ),
+      ),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/v3/global/transactions/(id|out-trade-no)/${SEGMENT}/close$`),
+    limit: 'reverse',
+    handle: (c, r) =>
+      withBody(MchidsBodyCodec, r.body, (b) =>
+        closeOrder(
+          c.engine,
+          b.sp_mchid,
+          b.sub_mchid,
+          orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1)),
+        ),
+      ),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v3\/global\/refunds$/,
+    limit: 'refund',
+    handle: (c, r) => withBody(RefundRequestCodec, r.body, (body) => createRefund(c.engine, body)),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/v3/global/refunds/(id|out-refund-no)/${SEGMENT}$`),
+    limit: 'query',
+    handle: (c, r) =>
+      withQuery(MchidsQueryCodec, r.query, (q) =>
+        queryRefund(
+          c.engine,
+          q.sp_mchid,
+          q.sub_mchid,
+          r.params[0] === 'id' ? { id: param(r, 1) } : { outRefundNo: param(r, 1) },
+        ),
+      ),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/global\/refunds$/,
+    limit: 'query',
+    handle: (c, r) => withQuery(RefundListQueryCodec, r.query, (q) => listRefunds(c.engine, q)),
+  },
+  { method: 'GET', pattern: /^\/v3\/global\/statements$/, limit: 'statements', handle: statement },
+  { method: 'GET', pattern: /^\/v3\/global\/settle\/settlements$/, limit: 'query', handle: settlements },
+  { method: 'GET', pattern: /^\/v3\/global\/certificates$/, limit: 'certificates', handle: certificates },
+];
+
+export const matchRoute = (method: string, path: string): { route: Route; params: string[] } | undefined => {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match !== null) return { route, params: match.slice(1) };
+  }
+  return undefined;
+};

@@ -1,0 +1,141 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import type { EngineContext } from '../model/context';
+import type { Dispatcher } from '../notify/dispatcher';
+import { decode, parseJsonBody } from '../protocol/codecs';
+import type { NetworkFaults, RateLimits } from './limits';
+import { errorReply, jsonReply, type Reply } from './reply';
+
+/**
+ * The control API under /sandbox/ (docs/sandbox.md): unauthenticated and unsigned, for tests and
+ * demos only. Reads are side-effect free; writes change faults, time, certificates and outcomes.
+ */
+
+export interface ControlContext {
+  readonly engine: EngineContext;
+  readonly dispatcher: Dispatcher;
+  readonly faults: NetworkFaults;
+  readonly limits: RateLimits;
+  readonly rotate: (signWith: 'new' | 'old') => {
+    readonly serials: readonly string[];
+    readonly signingSerial: string;
+  };
+  readonly certificateSerials: () => { readonly serials: readonly string[]; readonly signingSerial: string };
+}
+
+const rate = t.refinement(t.number, (n) => n >= 0 && n <= 1, 'rate 0..1');
+const nonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'number ≥ 0');
+const positiveInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'int > 0');
+
+const FaultsCodec = t.partial({ latencyMs: nonNegative, errorRate: rate, dropRate: rate });
+const NotificationFaultsCodec = t.partial({
+  duplicate: t.boolean,
+  reorder: t.boolean,
+  delayMs: nonNegative,
+  drop: t.boolean,
+  probeSignature: t.boolean,
+});
+const AdvanceCodec = t.partial({ ms: nonNegative, seconds: nonNegative });
+const RotateCodec = t.partial({ signWith: t.keyof({ new: null, old: null }) });
+const RefundOutcomeCodec = t.type({
+  outcome: t.union([t.keyof({ SUCCESS: null, REFUNDCLOSE: null, ABNORMAL: null }), t.null]),
+});
+const RateLimitsCodec = t.partial({
+  pay: positiveInt,
+  reverse: positiveInt,
+  refund: positiveInt,
+  refundErrors: positiveInt,
+  query: positiveInt,
+  certificates: positiveInt,
+  statements: positiveInt,
+});
+
+const withJson = <A>(codec: t.Decoder<unknown, A>, body: Buffer, then: (value: A) => Reply): Reply => {
+  const text = body.length === 0 ? Buffer.from('{}') : body;
+  const decoded = E.chain((json: unknown) => decode(codec, json, 'body'))(parseJsonBody(text));
+  return E.isLeft(decoded) ? decoded.left : then(decoded.right);
+};
+
+const ledgerView = (engine: EngineContext): Record<string, unknown> => {
+  const entries = engine.records.ledger();
+  const balances = new Map<
+    string,
+    { subMchid: string; currency: string; paid: number; refunded: number; fees: number }
+  >();
+  for (const entry of entries) {
+    const key = `${entry.subMchid}|${entry.currency}`;
+    const balance = balances.get(key) ?? {
+      subMchid: entry.subMchid,
+      currency: entry.currency,
+      paid: 0,
+      refunded: 0,
+      fees: 0,
+    };
+    if (entry.kind === 'PAYMENT') balance.paid += entry.amount;
+    else balance.refunded += entry.amount;
+    balance.fees += entry.fee;
+    balances.set(key, balance);
+  }
+  return {
+    entries,
+    balances: [...balances.values()].map((b) => ({ ...b, net: b.paid - b.refunded })),
+  };
+};
+
+export const handleControl = (context: ControlContext, method: string, path: string, body: Buffer): Reply => {
+  const { engine, dispatcher } = context;
+  const route = `${method} ${path}`;
+  switch (route) {
+    case 'GET /sandbox/ledger':
+      return jsonReply(200, ledgerView(engine), 'none');
+    case 'GET /sandbox/time':
+      return jsonReply(
+        200,
+        { now: engine.time.now(), wallNow: engine.time.wallNow(), timeScale: engine.time.timeScale },
+        'none',
+      );
+    case 'POST /sandbox/time/advance':
+      return withJson(AdvanceCodec, body, (value) => {
+        engine.time.advance((value.ms ?? 0) + (value.seconds ?? 0) * 1000);
+        return jsonReply(200, { now: engine.time.now() }, 'none');
+      });
+    case 'GET /sandbox/faults':
+      return jsonReply(200, context.faults, 'none');
+    case 'POST /sandbox/faults':
+      return withJson(FaultsCodec, body, (value) => {
+        Object.assign(context.faults, value);
+        return jsonReply(200, context.faults, 'none');
+      });
+    case 'GET /sandbox/rate-limits':
+      return jsonReply(200, context.limits, 'none');
+    case 'POST /sandbox/rate-limits':
+      return withJson(RateLimitsCodec, body, (value) => {
+        Object.assign(context.limits, value);
+        return jsonReply(200, context.limits, 'none');
+      });
+    case 'GET /sandbox/certificates':
+      return jsonReply(200, context.certificateSerials(), 'none');
+    case 'POST /sandbox/certificates/rotate':
+      return withJson(RotateCodec, body, (value) =>
+        jsonReply(200, context.rotate(value.signWith ?? 'new'), 'none'),
+      );
+    case 'GET /sandbox/notifications':
+      return jsonReply(200, { faults: dispatcher.faults, deliveries: dispatcher.deliveries() }, 'none');
+    case 'POST /sandbox/notifications/faults':
+      return withJson(NotificationFaultsCodec, body, (value) => {
+        Object.assign(dispatcher.faults, value);
+        return jsonReply(200, dispatcher.faults, 'none');
+      });
+    case 'POST /sandbox/notifications/flush':
+      dispatcher.flushHeld();
+      return jsonReply(200, { flushed: true }, 'none');
+    case 'POST /sandbox/refunds/outcome':
+      return withJson(RefundOutcomeCodec, body, (value) => {
+        if (value.outcome === null) delete engine.controls.nextRefundOutcome;
+        else engine.controls.nextRefundOutcome = value.outcome;
+        return jsonReply(200, { outcome: value.outcome }, 'none');
+      });
+    default:
+      return { ...errorReply(404, 'NOT_FOUND', `no control endpoint ${route}`), signature: 'none' };
+  }
+};

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { MerchantIdentity } from '../protocol/auth';
+import { authenticate } from '../protocol/auth';
+import { signatureHeaders, type Signer } from '../protocol/sign';
+import type { SandboxTime } from '../time';
+import { matchRoute, type ApiContext } from './api-routes';
+import { handleControl, type ControlContext } from './control-routes';
+import type { NetworkFaults, RateLimiter } from './limits';
+import { errorReply, type Reply } from './reply';
+
+/**
+ * The HTTP face of the sandbox: every /v3/ request is authenticated (§2), rate-limited (§10) and
+ * answered with a signed response carrying a Request-ID (§1, §3); /sandbox/ is the control API.
+ */
+
+export interface ServerDeps {
+  readonly api: ApiContext;
+  readonly control: ControlContext;
+  readonly time: SandboxTime;
+  readonly merchant: () => MerchantIdentity;
+  readonly signer: () => Signer;
+  readonly limiter: RateLimiter;
+  readonly faults: NetworkFaults;
+  readonly random: () => number;
+  /** Brings orders and refunds up to date before a request looks at them. */
+  readonly catchUp: () => void;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', () => resolve(undefined));
+  });
+
+const queryObject = (search: URLSearchParams): Record<string, string> => {
+  const result: Record<string, string> = {};
+  for (const [key, value] of search) if (!(key in result)) result[key] = value;
+  return result;
+};
+
+export interface SandboxServer {
+  readonly server: Server;
+  readonly close: () => Promise<void>;
+}
+
+export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
+  const sockets = new Set<Socket>();
+  const held = new Set<ServerResponse>();
+
+  const send = (res: ServerResponse, reply: Reply, isApi: boolean): void => {
+    const headers: Record<string, string> = {
+      'Request-ID': randomUUID(),
+      ...(reply.contentType === undefined ? {} : { 'Content-Type': reply.contentType }),
+      ...reply.headers,
+    };
+    if (isApi && reply.signature !== 'none') {
+      Object.assign(
+        headers,
+        signatureHeaders(
+          deps.signer(),
+          Math.floor(deps.time.wallNow() / 1000),
+          reply.signedText ?? reply.body,
+          reply.signature,
+        ),
+      );
+    }
+    res.writeHead(reply.status, { ...headers, 'Content-Length': String(reply.body.length) });
+    res.end(reply.body);
+  };
+
+  const api = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawTarget: string,
+    url: URL,
+    body: Buffer,
+  ) => {
+    if (deps.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.faults.latencyMs));
+    if (deps.faults.dropRate > 0 && deps.random() < deps.faults.dropRate) {
+      req.socket.destroy();
+      return;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const authorization = req.headers.authorization;
+    const auth = authenticate(
+      { method, rawTarget, body, authorization },
+      deps.merchant(),
+      deps.time.wallNow(),
+    );
+    if (auth._tag === 'Left') {
+      send(
+        res,
+        errorReply(401, 'SIGN_ERROR', auth.left.message, {
+          issue: auth.left.issue,
+          location: 'authorization',
+        }),
+        true,
+      );
+      return;
+    }
+    const matched = matchRoute(method, url.pathname);
+    if (matched === undefined) {
+      send(res, errorReply(404, 'NOT_FOUND', `no API ${method} ${url.pathname}`), true);
+      return;
+    }
+    const { route, params } = matched;
+    const wallNow = deps.time.wallNow();
+    const isOverErrorBudget = route.limit === 'refund' && deps.limiter.isExhausted('refundErrors', wallNow);
+    if (isOverErrorBudget || !deps.limiter.admit(route.limit, wallNow)) {
+      send(
+        res,
+        errorReply(
+          429,
+          route.limit === 'pay' ? 'RATE_LIMITED' : 'FREQUENCY_LIMIT_EXCEED',
+          'too many requests',
+        ),
+        true,
+      );
+      return;
+    }
+    if (deps.faults.errorRate > 0 && deps.random() < deps.faults.errorRate) {
+      send(res, errorReply(500, 'SYSTEM_ERROR', 'injected system error: nothing was done'), true);
+      return;
+    }
+    deps.catchUp();
+    const acceptsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+    const reply = route.handle(deps.api, { params, query: queryObject(url.searchParams), body, acceptsGzip });
+    if (route.limit === 'refund' && reply.status >= 400) deps.limiter.admit('refundErrors', wallNow);
+    if (reply.hang === true) {
+      // The order exists, but the answer never comes: the client's timeout decides (§7.1 unknown outcome).
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
+    }
+    send(res, reply, true);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawTarget = req.url ?? '/';
+    const url = new URL(rawTarget, 'http://sandbox.invalid');
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, errorReply(400, 'PARAM_ERROR', 'body too large or unreadable'), false);
+      return;
+    }
+    if (url.pathname.startsWith('/sandbox/')) {
+      deps.catchUp();
+      send(res, handleControl(deps.control, (req.method ?? 'GET').toUpperCase(), url.pathname, body), false);
+      return;
+    }
+    await api(req, res, rawTarget, url, body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // A thrown error is a sandbox bug: answer 500 so the client sees it, and keep serving.
+      process.stderr.write(`sandbox: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (!res.headersSent) send(res, errorReply(500, 'SYSTEM_ERROR', 'sandbox internal error'), false);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+};

@@ -1,0 +1,218 @@
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import {
+  createPlatformCertificate,
+  currentPlatform,
+  loadOrCreateKeys,
+  saveKeyIndex,
+  writeCredentialsFile,
+  type SandboxCredentials,
+} from './credentials/credentials';
+import { listedPlatforms } from './http/api-routes';
+import {
+  createRateLimiter,
+  DEFAULT_RATE_LIMITS,
+  NO_FAULTS,
+  seededRandom,
+  type RateLimits,
+} from './http/limits';
+import { createSandboxServer } from './http/server';
+import type { EngineContext, RuleSettings } from './model/context';
+import { activeSetFrom, advanceAll } from './model/progress';
+import { refundNotificationResource } from './model/views';
+import { createDispatcher } from './notify/dispatcher';
+import type { Signer } from './protocol/sign';
+import { memoryStore, sqliteStore } from './state/kv';
+import { records as recordsOver } from './state/records';
+import { createSandboxTime, type SandboxTime } from './time';
+
+/**
+ * A faithful, stateful local simulator of apihk.mch.weixin.qq.com (reference §13). It implements
+ * the server side of the protocol on node:crypto alone, never with the client's code, so a mistake
+ * shared by both sides cannot hide. Usage, scenarios and the control API: docs/sandbox.md.
+ */
+
+export type { SandboxCredentials } from './credentials/credentials';
+
+export interface SandboxOptions {
+  /** 0 = ephemeral (default). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Credentials, sandbox.json, and the SQLite file when persistence is 'sqlite'. */
+  stateDir: string;
+  /** Default 'memory'. */
+  persistence?: 'memory' | 'sqlite';
+  /** 1 = real time; 100 = a 45 s flow in 0.45 s. Applies to business time only (see time.ts). */
+  timeScale?: number;
+  /** Injectable clock in ms; timeScale applies on top when both are given. */
+  clock?: { now(): number };
+  /** How USERPAYING is represented (§5.1); default 'http202'. */
+  userPayingAs?: 'http202' | 'errorCode' | 'tradeState';
+  /** Above this amount (minor units) a "success" auth code asks for a password first; default 100000. */
+  passwordFreeLimit?: number;
+  /** Business seconds the customer takes to type the password; default 10. */
+  passwordEntrySeconds?: number;
+  /** Business seconds from PROCESSING to each refund outcome; defaults 5 / 5 / 5. */
+  refundDelaySeconds?: Partial<RuleSettings['refundDelaySeconds']>;
+  /** Outcome of refunds without a reason marker; default SUCCESS. */
+  defaultRefundOutcome?: RuleSettings['defaultRefundOutcome'];
+  /** Fee on payments, basis points; default 60 (0.60 %). */
+  feeBasisPoints?: number;
+  /** Requests per second per endpoint class (§10); defaults to the documented limits. */
+  rateLimits?: Partial<RateLimits>;
+  /** Seed of the generator behind fault rates; default 1. */
+  seed?: number;
+  /** Real milliseconds between background ticks (auto-revoke, refund settlement, notifications); default 10. */
+  tickMs?: number;
+  /** Real milliseconds a notify_url may take to answer; default 5000 (reply within 5 s, §7.3). */
+  notificationTimeoutMs?: number;
+}
+
+export interface RunningSandbox {
+  baseUrl: string;
+  credentials: SandboxCredentials;
+  credentialsFile: string;
+  /** Business time (scaled, advanced), in ms: what create_time, success_time and statements use. */
+  readonly now: () => number;
+  /** Resolves once due transitions are applied and queued notifications have been sent. */
+  readonly settle: () => Promise<void>;
+  close(): Promise<void>;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+const makeSigner =
+  (keys: ReturnType<typeof loadOrCreateKeys>, signingSerial: () => string | undefined, time: SandboxTime) =>
+  (): Signer => {
+    const listed = listedPlatforms(keys, time.now());
+    const wanted = listed.find((p) => p.serial === signingSerial()) ?? currentPlatform(keys);
+    return { serial: wanted.serial, privateKey: wanted.privateKey };
+  };
+
+export const startSandbox = async (options: SandboxOptions): Promise<RunningSandbox> => {
+  const time = createSandboxTime(options.clock, options.timeScale ?? 1);
+  const keys = loadOrCreateKeys(options.stateDir, time.now());
+  const records = recordsOver(
+    options.persistence === 'sqlite' ? sqliteStore(join(options.stateDir, 'sandbox.sqlite')) : memoryStore(),
+  );
+  const settings: RuleSettings = {
+    spMchid: keys.spMchid,
+    spAppid: keys.spAppid,
+    userPayingAs: options.userPayingAs ?? 'http202',
+    passwordFreeLimit: options.passwordFreeLimit ?? 100_000,
+    passwordEntrySeconds: options.passwordEntrySeconds ?? 10,
+    feeBasisPoints: options.feeBasisPoints ?? 60,
+    refundDelaySeconds: { SUCCESS: 5, REFUNDCLOSE: 5, ABNORMAL: 5, ...options.refundDelaySeconds },
+    defaultRefundOutcome: options.defaultRefundOutcome ?? 'SUCCESS',
+  };
+  let signingSerial: string | undefined;
+  const signer = makeSigner(keys, () => signingSerial, time);
+  const dispatcher = createDispatcher({
+    time,
+    apiV3Key: () => keys.apiV3Key,
+    signer,
+    requestTimeoutMs: options.notificationTimeoutMs ?? 5000,
+  });
+  const engine: EngineContext = {
+    records,
+    time,
+    settings,
+    controls: {},
+    active: activeSetFrom(records),
+    onRefundFinal: (refund, order) => {
+      if (refund.notifyUrl === undefined) return;
+      const eventType =
+        refund.status === 'SUCCESS'
+          ? 'REFUND.SUCCESS'
+          : refund.status === 'ABNORMAL'
+            ? 'REFUND.ABNORMAL'
+            : 'REFUND.CLOSED';
+      dispatcher.enqueue({
+        url: refund.notifyUrl,
+        eventType,
+        summary:
+          eventType === 'REFUND.SUCCESS'
+            ? 'refund succeeded'
+            : eventType === 'REFUND.CLOSED'
+              ? 'refund closed'
+              : 'refund abnormal',
+        originalType: 'refund',
+        resource: refundNotificationResource(refund, order),
+        subject: { refundId: refund.id, outRefundNo: refund.outRefundNo, subMchid: refund.subMchid },
+      });
+    },
+  };
+  const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
+  const faults = { ...NO_FAULTS };
+  let baseUrl = '';
+  let credentials: SandboxCredentials | undefined;
+  const certificateSerials = () => ({
+    serials: listedPlatforms(keys, time.now()).map((p) => p.serial),
+    signingSerial: signer().serial,
+  });
+  const sandboxServer = createSandboxServer({
+    api: { engine, keys },
+    control: {
+      engine,
+      dispatcher: dispatcher,
+      faults,
+      limits: limiter.limits,
+      certificateSerials,
+      // §4: the new certificate is listed beside the old one, whose expire_time moves to 24 h from now.
+      rotate: (signWith) => {
+        const now = time.now();
+        const previous = currentPlatform(keys);
+        const fresh = createPlatformCertificate(options.stateDir, now);
+        previous.expireTime = Math.min(previous.expireTime, now + DAY_MS);
+        keys.platforms.push(fresh);
+        saveKeyIndex(options.stateDir, keys);
+        signingSerial = signWith === 'old' ? previous.serial : fresh.serial;
+        credentials = writeCredentialsFile(options.stateDir, baseUrl, keys);
+        return certificateSerials();
+      },
+    },
+    time,
+    merchant: () => ({ mchid: keys.spMchid, serial: keys.merchantSerial, publicKey: keys.merchantPublicKey }),
+    signer,
+    limiter,
+    faults,
+    random: seededRandom(options.seed ?? 1),
+    catchUp: () => advanceAll(engine),
+  });
+  const tick = (): void => {
+    advanceAll(engine);
+    dispatcher.tick();
+  };
+  const timer = setInterval(tick, options.tickMs ?? 10);
+  timer.unref();
+  await new Promise<void>((resolve, reject) => {
+    sandboxServer.server.once('error', reject);
+    sandboxServer.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = sandboxServer.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = `http://${host}:${address.port}`;
+  credentials = writeCredentialsFile(options.stateDir, baseUrl, keys);
+  const running: RunningSandbox = {
+    baseUrl,
+    get credentials(): SandboxCredentials {
+      if (credentials === undefined) throw new Error('sandbox credentials are not written yet');
+      return credentials;
+    },
+    credentialsFile: join(options.stateDir, 'sandbox.json'),
+    now: time.now,
+    settle: async () => {
+      tick();
+      await dispatcher.idle();
+    },
+    close: async () => {
+      clearInterval(timer);
+      dispatcher.close();
+      await sandboxServer.close();
+      await dispatcher.idle();
+      records.close();
+    },
+  };
+  return running;
+};

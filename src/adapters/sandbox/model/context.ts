@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Records } from '../state/records';
+import type { SandboxTime } from '../time';
+import { gmt8Date } from '../time';
+import type { Order, Refund } from './types';
+
+/** Settings of the business rules; every one has a default in `index.ts`. */
+export interface RuleSettings {
+  readonly spMchid: string;
+  readonly spAppid: string;
+  readonly userPayingAs: 'http202' | 'errorCode' | 'tradeState';
+  /** Above this amount (minor units) a "success" code asks for a password first (§7.1: 1000 vs 3000 CNY). */
+  readonly passwordFreeLimit: number;
+  readonly passwordEntrySeconds: number;
+  /** Fee on payments in basis points (statements and settlements). */
+  readonly feeBasisPoints: number;
+  /** Business seconds from PROCESSING to each outcome (§5.5, §7.2). */
+  readonly refundDelaySeconds: {
+    readonly SUCCESS: number;
+    readonly REFUNDCLOSE: number;
+    readonly ABNORMAL: number;
+  };
+  readonly defaultRefundOutcome: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
+}
+
+/** Ids of records with a pending transition, kept in memory so a tick does not scan everything. */
+export interface ActiveSet {
+  readonly orders: Set<string>;
+  readonly refunds: Set<string>;
+}
+
+export interface EngineContext {
+  readonly active: ActiveSet;
+  readonly records: Records;
+  readonly time: SandboxTime;
+  readonly settings: RuleSettings;
+  /** Mutable at run time through the control API. */
+  readonly controls: { nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL' };
+  readonly onRefundFinal: (refund: Refund, order: Order) => void;
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** 28-digit WeChat-style numbers: a product prefix, the GMT+8 date, and a sequence. */
+export const newTransactionId = (context: EngineContext): string =>
+  `42000${gmt8Date(context.time.now())}${String(context.records.nextSequence('transaction')).padStart(15, '0')}`;
+
+export const newRefundId = (context: EngineContext): string =>
+  `50300${gmt8Date(context.time.now())}${String(context.records.nextSequence('refund')).padStart(15, '0')}`;
+
+export const feeOf = (context: EngineContext, amount: number): number =>
+  Math.round((amount * context.settings.feeBasisPoints) / 10_000);
+
+/** Records the payment on the ledger: the single place money enters (§5.1 SUCCESS). */
+export const markPaid = (context: EngineContext, order: Order, at: number): void => {
+  order.tradeState = 'SUCCESS';
+  order.successTime = at;
+  delete order.pending;
+  context.records.appendLedger({
+    at,
+    subMchid: order.subMchid,
+    currency: order.currency,
+    kind: 'PAYMENT',
+    amount: order.total,
+    fee: feeOf(context, order.total),
+    transactionId: order.id,
+    outTradeNo: order.outTradeNo,
+  });
+};

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { encryptResource } from '../protocol/aead';
+import { signatureHeaders, type Signer } from '../protocol/sign';
+import type { SandboxTime } from '../time';
+import { rfc3339 } from '../time';
+
+/**
+ * Notification delivery (reference §7.3, §7.4): POST to notify_url, signed like a response and with
+ * an AEAD-encrypted resource, retried on the official schedule until a 200 or 204. Faults switched on
+ * through the control API duplicate, reorder, delay or drop deliveries, or send a probe signature.
+ */
+
+/** Waits before each retry, in business seconds: 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h. */
+export const RETRY_SCHEDULE_SECONDS = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+] as const;
+
+export interface NotificationFaults {
+  /** Deliver every acknowledged notification a second time. */
+  duplicate: boolean;
+  /** Hold deliveries in pairs and send each pair newest first. */
+  reorder: boolean;
+  /** Business milliseconds added before the first attempt. */
+  delayMs: number;
+  /** Never send: the notification is lost, as can happen in production. */
+  drop: boolean;
+  /** Sign the first attempt with a `WECHATPAY/SIGNTEST/` probe; retries are signed properly. */
+  probeSignature: boolean;
+}
+
+export interface Attempt {
+  readonly at: number;
+  readonly signature: 'valid' | 'probe';
+  readonly status?: number;
+  readonly error?: string;
+}
+
+export interface Delivery {
+  readonly id: string;
+  readonly eventType: string;
+  readonly url: string;
+  readonly body: string;
+  readonly subject: Readonly<Record<string, string>>;
+  state: 'held' | 'pending' | 'delivered' | 'dropped' | 'abandoned';
+  nextAt: number;
+  retries: number;
+  readonly attempts: Attempt[];
+  isProbeDue: boolean;
+  isDuplicateDue: boolean;
+}
+
+export interface NotificationRequest {
+  readonly url: string;
+  readonly eventType: string;
+  readonly summary: string;
+  readonly originalType: 'refund' | 'transaction';
+  readonly resource: Readonly<Record<string, unknown>>;
+  /** Ids shown in the delivery log (refund id, out_refund_no…). */
+  readonly subject: Readonly<Record<string, string>>;
+}
+
+export interface Dispatcher {
+  readonly enqueue: (request: NotificationRequest) => Delivery;
+  readonly tick: () => void;
+  readonly flushHeld: () => void;
+  readonly deliveries: () => readonly Delivery[];
+  readonly faults: NotificationFaults;
+  /** Resolves when no delivery is being sent. */
+  readonly idle: () => Promise<void>;
+  readonly close: () => void;
+}
+
+export interface DispatcherDeps {
+  readonly time: SandboxTime;
+  readonly apiV3Key: () => Buffer;
+  readonly signer: () => Signer;
+  readonly requestTimeoutMs: number;
+}
+
+export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
+  const all: Delivery[] = [];
+  const faults: NotificationFaults = {
+    duplicate: false,
+    reorder: false,
+    delayMs: 0,
+    drop: false,
+    probeSignature: false,
+  };
+  let queue: Promise<void> = Promise.resolve();
+  const inFlight = new Set<string>();
+  const controller = new AbortController();
+
+  const send = async (delivery: Delivery): Promise<void> => {
+    const signature = delivery.isProbeDue ? 'probe' : 'valid';
+    delivery.isProbeDue = false;
+    const headers = signatureHeaders(
+      deps.signer(),
+      Math.floor(deps.time.wallNow() / 1000),
+      Buffer.from(delivery.body),
+      signature,
+    );
+    const at = deps.time.now();
+    let attempt: Attempt;
+    try {
+      const response = await fetch(delivery.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'Content-Type': 'application/json',
+          'User-Agent': 'WeChatPay-Global-Sandbox',
+          'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
+        },
+        body: delivery.body,
+        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(deps.requestTimeoutMs)]),
+      });
+      await response.arrayBuffer();
+      attempt = { at, signature, status: response.status };
+    } catch (e: unknown) {
+      attempt = { at, signature, error: e instanceof Error ? e.message : String(e) };
+    }
+    delivery.attempts.push(attempt);
+    const isAcknowledged = attempt.status === 200 || attempt.status === 204;
+    if (isAcknowledged && delivery.isDuplicateDue) {
+      delivery.isDuplicateDue = false;
+      delivery.nextAt = deps.time.now();
+      return;
+    }
+    if (isAcknowledged) {
+      delivery.state = 'delivered';
+      return;
+    }
+    const wait = RETRY_SCHEDULE_SECONDS[delivery.retries];
+    if (wait === undefined) {
+      delivery.state = 'abandoned';
+      return;
+    }
+    delivery.retries += 1;
+    delivery.nextAt = deps.time.now() + wait * 1000;
+  };
+
+  const release = (held: readonly Delivery[]): void => {
+    const now = deps.time.now();
+    // Newest first: queued sends go out one at a time in this order.
+    [...held].reverse().forEach((d, index) => {
+      d.state = 'pending';
+      d.nextAt = now + index;
+    });
+  };
+
+  return {
+    faults,
+    enqueue: (request) => {
+      const envelope = {
+        id: randomUUID(),
+        create_time: rfc3339(deps.time.now()),
+        event_type: request.eventType,
+        resource_type: 'encrypt-resource',
+        summary: request.summary,
+        resource: {
+          original_type: request.originalType,
+          ...encryptResource(deps.apiV3Key(), request.originalType, JSON.stringify(request.resource)),
+        },
+      };
+      const delivery: Delivery = {
+        id: envelope.id,
+        eventType: request.eventType,
+        url: request.url,
+        body: JSON.stringify(envelope),
+        subject: request.subject,
+        state: faults.drop ? 'dropped' : faults.reorder ? 'held' : 'pending',
+        nextAt: deps.time.now() + faults.delayMs,
+        retries: 0,
+        attempts: [],
+        isProbeDue: faults.probeSignature,
+        isDuplicateDue: faults.duplicate,
+      };
+      all.push(delivery);
+      const held = all.filter((d) => d.state === 'held');
+      if (held.length >= 2) release(held);
+      return delivery;
+    },
+    tick: () => {
+      const now = deps.time.now();
+      const due = all
+        .filter((d) => d.state === 'pending' && d.nextAt <= now && !inFlight.has(d.id))
+        .sort((a, b) => a.nextAt - b.nextAt);
+      for (const delivery of due) {
+        inFlight.add(delivery.id);
+        queue = queue.then(() => send(delivery)).finally(() => inFlight.delete(delivery.id));
+      }
+    },
+    flushHeld: () => release(all.filter((d) => d.state === 'held')),
+    deliveries: () => all,
+    idle: () => queue,
+    close: () => controller.abort(),
+  };
+};
