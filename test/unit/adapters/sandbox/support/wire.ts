@@ -54,6 +54,8 @@ export interface SendOptions {
   readonly signTarget?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly key?: KeyObject;
+  /** Give up after this many real milliseconds, as a client's timeout would. */
+  readonly timeoutMs?: number;
 }
 
 const nonce32 = (): string =>
@@ -135,6 +137,9 @@ export const wireClient = (json: SandboxJson, clock: () => number = Date.now): W
         },
       );
       req.on('error', reject);
+      if (options.timeoutMs !== undefined) {
+        req.setTimeout(options.timeoutMs, () => req.destroy(new Error('client timeout')));
+      }
       req.end(body);
     });
   };

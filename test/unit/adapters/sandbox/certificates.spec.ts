@@ -1,0 +1,87 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { removeDir, startHarness, tempStateDir, type Harness } from './support/harness';
+import { decryptResource } from './support/decrypt';
+import { readSandboxJson, verifyResponse, type WireResponse } from './support/wire';
+
+/** Reference §4: /v3/global/certificates encrypted with the APIv3 key, and rotation with overlap. */
+
+interface CertificateEntry {
+  readonly serial_no: string;
+  readonly effective_time: string;
+  readonly expire_time: string;
+  readonly encrypt_certificate: {
+    algorithm: string;
+    nonce: string;
+    associated_data: string;
+    ciphertext: string;
+  };
+}
+
+let dir: string;
+let h: Harness;
+
+beforeAll(async () => {
+  dir = tempStateDir();
+  h = await startHarness(dir);
+});
+afterAll(async () => {
+  await h.close();
+  removeDir(dir);
+});
+
+const list = async (): Promise<{ response: WireResponse; data: readonly CertificateEntry[] }> => {
+  const response = await h.client.send('GET', '/v3/global/certificates');
+  expect(response.status).toBe(200);
+  return { response, data: response.json()['data'] as CertificateEntry[] };
+};
+
+const decrypted = (entry: CertificateEntry): string =>
+  decryptResource(readFileSync(h.client.json.apiV3KeyPath), entry.encrypt_certificate);
+
+describe('platform certificates', () => {
+  it('lists the platform certificate encrypted under the APIv3 key, in a signed answer', async () => {
+    const { response, data } = await list();
+    expect(verifyResponse(response, h.certificates)).toBe(true);
+    expect(data).toHaveLength(1);
+    const [entry] = data;
+    if (entry === undefined) throw new Error('no certificate listed');
+    expect(entry.serial_no).toBe(h.client.json.platformSerial);
+    expect(entry.encrypt_certificate.algorithm).toBe('AEAD_AES_256_GCM');
+    expect(entry.encrypt_certificate.associated_data).toBe('certificate');
+    expect(entry.encrypt_certificate.nonce).toHaveLength(12);
+    expect(entry.effective_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+    const pem = decrypted(entry);
+    expect(new X509Certificate(pem).serialNumber.toUpperCase()).toBe(entry.serial_no);
+    expect(pem).toBe(readFileSync(h.client.json.platformCertificatePath, 'utf8'));
+  });
+
+  it('rotates now: old and new are listed together, the new one signs, the old expires 24 h later', async () => {
+    const oldSerial = h.client.json.platformSerial;
+    const rotated = await h.control('POST', '/sandbox/certificates/rotate', {});
+    const { response, data } = await list();
+    expect(data.map((d) => d.serial_no)).toEqual([oldSerial, rotated['signingSerial']]);
+    const fresh = data[1];
+    if (fresh === undefined) throw new Error('new certificate missing');
+    expect(response.headers['wechatpay-serial']).toBe(fresh.serial_no);
+    const known = new Map(data.map((d) => [d.serial_no, decrypted(d)]));
+    expect(verifyResponse(response, known)).toBe(true);
+    expect(verifyResponse(response, h.certificates)).toBe(false);
+    const json = readSandboxJson(h.sandbox.credentialsFile);
+    expect(json.platformSerial).toBe(fresh.serial_no);
+    const oldExpiry = Date.parse(data[0]?.expire_time ?? '');
+    expect(oldExpiry - h.sandbox.now()).toBeGreaterThan(23.9 * 3600_000);
+    expect(oldExpiry - h.sandbox.now()).toBeLessThanOrEqual(24 * 3600_000);
+
+    const signedByOld = await h.control('POST', '/sandbox/certificates/rotate', { signWith: 'old' });
+    expect(signedByOld['serials']).toHaveLength(3);
+    const again = await list();
+    expect(again.response.headers['wechatpay-serial']).toBe(fresh.serial_no);
+
+    await h.control('POST', '/sandbox/time/advance', { seconds: 24 * 3600 + 1 });
+    const later = await list();
+    expect(later.data.map((d) => d.serial_no)).not.toContain(oldSerial);
+    expect(later.data.map((d) => d.serial_no)).not.toContain(fresh.serial_no);
+    expect(later.data).toHaveLength(1);
+  });
+});
