@@ -48,6 +48,12 @@ async function* decompressed(res: StreamedResponse): AsyncGenerator<Buffer> {
   for await (const chunk of gunzip) yield chunk as Buffer;
 }
 
+/** undici reports a destroyed body as an error event; nobody else is listening once we give up on it. */
+const discard = (res: StreamedResponse): void => {
+  res.body.on('error', () => undefined);
+  res.body.destroy();
+};
+
 const collect = async (res: StreamedResponse): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -62,12 +68,12 @@ const readStatement = async (
   const requestId = requestIdOf(res.headers);
   const sha1 = header(res.headers, STATEMENT_SHA1_HEADER);
   if (sha1 === undefined || !/^[0-9a-fA-F]{40}$/.test(sha1)) {
-    res.body.destroy();
+    discard(res);
     return unknown('UnverifiedResponse', `missing or malformed ${STATEMENT_SHA1_HEADER}`, requestId);
   }
   const verified = await ctx.verify(res.headers, statementDigestBody(sha1));
   if (E.isLeft(verified)) {
-    res.body.destroy();
+    discard(res);
     return unknown('UnverifiedResponse', verificationDetail(verified.left), requestId);
   }
   const hash = createHash('sha1');
@@ -79,6 +85,7 @@ const readStatement = async (
       parser.push(decoder.write(chunk));
     }
   } catch (e) {
+    discard(res);
     const err = toTransportError(e, res.signal);
     // A gzip stream that does not inflate is a bad body, not a network failure.
     if (typeof e === 'object' && e !== null && 'code' in e && String(e.code).startsWith('Z_'))
