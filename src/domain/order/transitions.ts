@@ -19,6 +19,12 @@ const UNSETTLED: readonly OrderEventType[] = [
   'OrderClosed',
 ];
 
+/**
+ * Reservations made while the order was Succeeded outlive a review that settles it otherwise
+ * (Failed, Reversed, Closed): the refund saga must still be able to record how each one ended.
+ */
+const SETTLE_REFUNDS: readonly OrderEventType[] = ['RefundReservationReleased', 'RefundConfirmed'];
+
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus | 'Initial', readonly OrderEventType[]>> = {
   Initial: ['OrderSubmitted'],
   Submitted: [...UNSETTLED, 'OrderDispatched'],
@@ -31,11 +37,11 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus | 'Initial', readonl
     'RefundConfirmed',
     'OrderReversalRequested',
   ],
-  Failed: OBSERVE,
+  Failed: [...OBSERVE, ...SETTLE_REFUNDS],
   Reversing: [...OBSERVE, 'OrderReversalAttempted', 'OrderReversed', 'OrderClosed', 'OrderFailed'],
-  Reversed: OBSERVE,
-  Closed: OBSERVE,
-  NeedsReview: [...OBSERVE, 'OrderReviewResolved', 'RefundReservationReleased', 'RefundConfirmed'],
+  Reversed: [...OBSERVE, ...SETTLE_REFUNDS],
+  Closed: [...OBSERVE, ...SETTLE_REFUNDS],
+  NeedsReview: [...OBSERVE, 'OrderReviewResolved', ...SETTLE_REFUNDS],
 };
 
 export const isAllowed = (state: OrderState, type: OrderEventType): boolean =>
