@@ -56,6 +56,9 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
               ...base,
               wasSeenPaid: true,
               transactionId: o.transactionId,
+              // What WeChat holds caps every refund, even when it differs from what was ordered
+              // and a review later settles the order as Succeeded.
+              paidAmount: s.paidAmount ?? o.amount,
               ...(o.successTime !== undefined ? { successTime: o.successTime } : {}),
             }
           : base;
