@@ -260,12 +260,21 @@ const transitionFor = (
       break;
     case 'Succeeded':
       if (o.kind === 'Paid') {
-        return o.transactionId === s.transactionId
+        if (o.transactionId !== s.transactionId) {
+          return [
+            flag(
+              'SourcesDisagree',
+              `WeChat reports transaction ${o.transactionId}, we recorded ${s.transactionId ?? 'none'}`,
+              at,
+            ),
+          ];
+        }
+        return s.paidAmount === undefined || equals(o.amount, s.paidAmount)
           ? []
           : [
               flag(
-                'SourcesDisagree',
-                `WeChat reports transaction ${o.transactionId}, we recorded ${s.transactionId ?? 'none'}`,
+                'AmountMismatch',
+                `recorded ${format(s.paidAmount)} paid, WeChat now reports ${format(o.amount)}`,
                 at,
               ),
             ];
