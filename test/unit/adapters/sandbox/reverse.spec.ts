@@ -1,0 +1,107 @@
+import {
+  authCode,
+  payBody,
+  queryTarget,
+  removeDir,
+  startHarness,
+  SUB_MCHID,
+  tempStateDir,
+  uniqueNo,
+  type Harness,
+} from './support/harness';
+
+/** Reference §5.3: reverse only ≥ 15 s after creation and within 7 days; a paid order is refunded and REVOKED. */
+
+let dir: string;
+let h: Harness;
+
+beforeAll(async () => {
+  dir = tempStateDir();
+  h = await startHarness(dir);
+});
+afterAll(async () => {
+  await h.close();
+  removeDir(dir);
+});
+
+const pay = async (scenario: string, seconds = 0): Promise<{ outTradeNo: string; id: string }> => {
+  const outTradeNo = uniqueNo('rv');
+  const response = await h.client.send('POST', '/v3/global/micropay/transactions/pay', {
+    body: payBody(h, { outTradeNo, authCode: authCode(scenario, seconds) }),
+  });
+  return { outTradeNo, id: response.json()['id'] as string };
+};
+
+const reverse = (path: string) =>
+  h.client.send('POST', `/v3/global/micropay/transactions/${path}/reverse`, {
+    body: JSON.stringify({ sp_mchid: h.spMchid, sub_mchid: SUB_MCHID }),
+  });
+
+const state = async (outTradeNo: string): Promise<unknown> =>
+  (await h.client.send('GET', queryTarget(h, outTradeNo))).json()['trade_state'];
+
+describe('reverse', () => {
+  it('is refused before 15 s and accepted at 15 s', async () => {
+    const { outTradeNo } = await pay('03');
+    h.clock.advance(14_999);
+    const early = await reverse(`out-trade-no/${outTradeNo}`);
+    expect(early.status).toBe(400);
+    expect(early.json()['code']).toBe('INVALID_REQUEST');
+    expect(await state(outTradeNo)).toBe('USERPAYING');
+    h.clock.advance(1);
+    expect((await reverse(`out-trade-no/${outTradeNo}`)).status).toBe(204);
+    expect(await state(outTradeNo)).toBe('REVOKED');
+  });
+
+  it('is refused after 7 days', async () => {
+    const { outTradeNo } = await pay('00');
+    h.clock.advance(7 * 24 * 3600_000 + 1);
+    const late = await reverse(`out-trade-no/${outTradeNo}`);
+    expect(late.status).toBe(400);
+    expect(await state(outTradeNo)).toBe('SUCCESS');
+  });
+
+  it('reversing a paid order refunds it on the ledger and ends REVOKED', async () => {
+    const { outTradeNo, id } = await pay('00');
+    h.clock.advance(20_000);
+    expect((await reverse(`id/${id}`)).status).toBe(204);
+    expect(await state(outTradeNo)).toBe('REVOKED');
+    const entries = (await h.control('GET', '/sandbox/ledger'))['entries'] as {
+      transactionId: string;
+      kind: string;
+      amount: number;
+      cause?: string;
+    }[];
+    const mine = entries.filter((e) => e.transactionId === id);
+    expect(mine.map((e) => [e.kind, e.amount, e.cause])).toEqual([
+      ['PAYMENT', 1000, undefined],
+      ['REFUND', 1000, 'REVERSAL'],
+    ]);
+  });
+
+  it('is re-entrant: reversing a reversed order again answers 204 and moves no money', async () => {
+    const { outTradeNo, id } = await pay('00');
+    h.clock.advance(15_000);
+    await reverse(`out-trade-no/${outTradeNo}`);
+    expect((await reverse(`out-trade-no/${outTradeNo}`)).status).toBe(204);
+    const entries = (await h.control('GET', '/sandbox/ledger'))['entries'] as { transactionId: string }[];
+    expect(entries.filter((e) => e.transactionId === id)).toHaveLength(2);
+  });
+
+  it('a USERPAYING order is closed by reverse and never paid afterwards', async () => {
+    const { outTradeNo, id } = await pay('01', 30);
+    h.clock.advance(15_000);
+    expect(await state(outTradeNo)).toBe('USERPAYING');
+    expect((await reverse(`out-trade-no/${outTradeNo}`)).status).toBe(204);
+    h.clock.advance(60_000);
+    expect(await state(outTradeNo)).toBe('REVOKED');
+    const entries = (await h.control('GET', '/sandbox/ledger'))['entries'] as { transactionId: string }[];
+    expect(entries.filter((e) => e.transactionId === id)).toHaveLength(0);
+  });
+
+  it('an unknown order is 404', async () => {
+    const response = await reverse('out-trade-no/never-created');
+    expect(response.status).toBe(404);
+    expect(response.json()['code']).toBe('ORDER_NOT_EXIST');
+  });
+});
