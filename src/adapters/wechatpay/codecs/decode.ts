@@ -6,11 +6,20 @@ import type * as t from 'io-ts';
  * got "12"`), so a bad answer from WeChat can be diagnosed from the log line alone.
  */
 
-const describe = (error: t.ValidationError): string => {
-  const path = error.context
+/** Intersection and union members show up as numeric keys; they are not part of the field's name. */
+const isCombinator = (type: t.Decoder<unknown, unknown> | undefined): boolean => {
+  const tag = (type as { _tag?: unknown } | undefined)?._tag;
+  return tag === 'IntersectionType' || tag === 'UnionType';
+};
+
+const pathOf = (error: t.ValidationError): string =>
+  error.context
+    .filter((c, i) => c.key !== '' && !isCombinator(error.context[i - 1]?.type))
     .map((c) => c.key)
-    .filter((k) => k !== '')
     .join('.');
+
+const describe = (error: t.ValidationError): string => {
+  const path = pathOf(error);
   const last = error.context[error.context.length - 1];
   const expected = last?.type.name ?? 'value';
   const got =
@@ -21,7 +30,11 @@ const describe = (error: t.ValidationError): string => {
 };
 
 export const decodeWith = <A>(codec: t.Decoder<unknown, A>, value: unknown): E.Either<string, A> =>
-  E.mapLeft((errors: t.Errors) => errors.slice(0, 3).map(describe).join('; '))(codec.decode(value));
+  E.mapLeft((errors: t.Errors) => {
+    const seen = new Set<string>();
+    const firstPerField = errors.filter((e) => !seen.has(pathOf(e)) && seen.add(pathOf(e)) !== undefined);
+    return firstPerField.slice(0, 3).map(describe).join('; ');
+  })(codec.decode(value));
 
 export const parseJson = (text: string): E.Either<string, unknown> =>
   E.tryCatch(
