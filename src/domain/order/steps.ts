@@ -35,7 +35,9 @@ export const nextPayStep = (state: OrderState): PayStep => {
       const candidate = addMillis(base, queries === 0 ? p.firstPollAfterMs : p.pollIntervalMs);
       const deadline = addMillis(s.submittedAt, p.deadlineMs);
       if (Date.parse(candidate) <= Date.parse(deadline)) return { kind: 'SchedulePoll', dueAt: candidate };
-      return { kind: 'RequestReversal', dueAt: later(base, addMillis(s.submittedAt, p.minReverseAfterMs)) };
+      // The customer has until the deadline to confirm (§7.1); the reverse waits for it, and for 15 s (§5.3).
+      const earliest = later(deadline, addMillis(s.submittedAt, p.minReverseAfterMs));
+      return { kind: 'RequestReversal', dueAt: later(base, earliest) };
     }
     case 'Reversing': {
       const r = s.reversal;
