@@ -27,8 +27,14 @@ export const nextRefundStep = (state: RefundState): RefundStep => {
       if (s.nextPollAt !== undefined) return { kind: 'Query', dueAt: s.nextPollAt };
       if (s.submitDueAt !== undefined) return { kind: 'Submit', dueAt: s.submitDueAt };
       if (s.attempts === 0) return { kind: 'Submit', dueAt: s.requestedAt };
-      const base = s.lastObservedAt ?? s.lastDispatchedAt ?? s.requestedAt;
-      if (s.lastObservation === 'Retryable') {
+      const dispatchedAt = s.lastDispatchedAt ?? s.requestedAt;
+      // An answer recorded before the latest dispatch says nothing about that dispatch: a process
+      // that stopped before the new answer came resolves it by querying, never by a stale retry.
+      const isCurrent =
+        s.lastObservedAt !== undefined && Date.parse(s.lastObservedAt) >= Date.parse(dispatchedAt);
+      const base = isCurrent && s.lastObservedAt !== undefined ? s.lastObservedAt : dispatchedAt;
+      const lastObservation = isCurrent ? s.lastObservation : undefined;
+      if (lastObservation === 'Retryable') {
         return {
           kind: 'ScheduleSubmit',
           dueAt: addMillis(base, p.retryAfterMs),
@@ -36,7 +42,7 @@ export const nextRefundStep = (state: RefundState): RefundStep => {
         };
       }
       // Confirmed absent after an unclear submit: resubmitting the same out_refund_no is safe (§5.5).
-      if (s.lastObservation === 'NotFound') return { kind: 'Submit', dueAt: base };
+      if (lastObservation === 'NotFound') return { kind: 'Submit', dueAt: base };
       const delay = p.unknownQueryDelaysMs[s.unknownPolls];
       if (delay === undefined) {
         return {
