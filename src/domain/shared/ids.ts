@@ -78,9 +78,12 @@ export interface AuthCodeBrand {
 export const AuthCodeCodec = pattern<AuthCodeBrand, 'AuthCode'>('AuthCode', /^[0-9]{18}$/);
 export type AuthCode = t.TypeOf<typeof AuthCodeCodec>;
 
-/** `134567********1234`: enough to recognise a code, not enough to reuse it. */
+/**
+ * `134567********1234`: enough to recognise a code, not enough to reuse it. At least 8 characters
+ * stay hidden, so a malformed (shorter) code that reaches an error message is not shown nearly whole.
+ */
 export const maskAuthCode = (code: string): string =>
-  code.length <= 10
+  code.length < 18
     ? '*'.repeat(code.length)
     : `${code.slice(0, 6)}${'*'.repeat(code.length - 10)}${code.slice(-4)}`;
 
