@@ -1,0 +1,27 @@
+import { activeSagasProjection } from './active-sagas';
+import { dailySummaryProjection } from './daily-summary';
+import { paymentsProjection } from './payments';
+import type { Projection } from './projection';
+import { reconciliationsProjection } from './reconciliations';
+import { refundsProjection } from './refunds';
+import { reviewQueueProjection } from './review-queue';
+
+export * from './projection';
+export * from './runner';
+export * from './rebuild';
+export * from './payments';
+export * from './refunds';
+export * from './daily-summary';
+export * from './review-queue';
+export * from './reconciliations';
+export * from './active-sagas';
+
+/** Every read model the core keeps (design.md, "Read side"). */
+export const allProjections: readonly Projection[] = [
+  paymentsProjection,
+  refundsProjection,
+  dailySummaryProjection,
+  reviewQueueProjection,
+  reconciliationsProjection,
+  activeSagasProjection,
+];

@@ -1,0 +1,127 @@
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
+import type { ReadModelStore, ReadModelUnavailable, RecordedEvent, ReviewItem } from '../../ports';
+import { type Projection, change, decodeRecorded, streamParts } from './projection';
+
+export const REVIEW_QUEUE = 'review_queue';
+
+/**
+ * Keyed by stream id. An order's document exists only while it is open. A refund's is created when
+ * the refund is requested, closed, so that a later flag (which names only the refund) can still say
+ * which order it belongs to; `isOpen` tells the open items apart.
+ */
+export type ReviewDoc = {
+  readonly kind: 'payment' | 'refund';
+  readonly streamId: string;
+  readonly subMchid: string;
+  readonly outTradeNo: string;
+  readonly outRefundNo?: string;
+  readonly isOpen: boolean;
+  readonly reason?: string;
+  readonly detail?: string;
+  readonly flaggedAt?: string;
+};
+
+const project = (stored: RecordedEvent) => {
+  const decoded = decodeRecorded(stored);
+  if (decoded === undefined) return [];
+  const { streamId } = stored;
+  const { subMchid, number } = streamParts(streamId);
+  if (decoded.category === 'order') {
+    const e = decoded.event;
+    if (e.type === 'OrderFlaggedForReview') {
+      return [
+        change<ReviewDoc>(REVIEW_QUEUE, streamId, () => ({
+          kind: 'payment',
+          streamId,
+          subMchid,
+          outTradeNo: number,
+          isOpen: true,
+          reason: e.data.reason,
+          detail: e.data.detail,
+          flaggedAt: e.data.observedAt,
+        })),
+      ];
+    }
+    return e.type === 'OrderReviewResolved'
+      ? [change<ReviewDoc>(REVIEW_QUEUE, streamId, () => undefined)]
+      : [];
+  }
+  if (decoded.category === 'refund') {
+    const e = decoded.event;
+    switch (e.type) {
+      case 'RefundRequested':
+        return [
+          change<ReviewDoc>(
+            REVIEW_QUEUE,
+            streamId,
+            (current) =>
+              current ?? {
+                kind: 'refund',
+                streamId,
+                subMchid,
+                outTradeNo: e.data.outTradeNo,
+                outRefundNo: e.data.outRefundNo,
+                isOpen: false,
+              },
+          ),
+        ];
+      case 'RefundFlaggedForReview':
+        return [
+          change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) =>
+            current === undefined
+              ? undefined
+              : {
+                  ...current,
+                  isOpen: true,
+                  reason: e.data.reason,
+                  detail: e.data.detail,
+                  flaggedAt: e.data.observedAt,
+                },
+          ),
+        ];
+      case 'RefundReviewResolved':
+        return [
+          change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) => {
+            if (current === undefined) return undefined;
+            const { reason: _r, detail: _d, flaggedAt: _f, ...rest } = current;
+            return { ...rest, isOpen: false };
+          }),
+        ];
+      default:
+        return [];
+    }
+  }
+  return [];
+};
+
+export const reviewQueueProjection: Projection = {
+  name: 'review_queue',
+  version: 1,
+  collections: [REVIEW_QUEUE],
+  project,
+};
+
+const toItem = (doc: ReviewDoc): ReviewItem => ({
+  kind: doc.kind,
+  streamId: doc.streamId,
+  subMchid: doc.subMchid,
+  outTradeNo: doc.outTradeNo,
+  ...(doc.outRefundNo !== undefined ? { outRefundNo: doc.outRefundNo } : {}),
+  reason: doc.reason ?? '',
+  detail: doc.detail ?? '',
+  flaggedAt: doc.flaggedAt ?? '',
+});
+
+/** The open NeedsReview items, oldest flag first. */
+export const openReviewItems = (
+  readModels: ReadModelStore,
+): TE.TaskEither<ReadModelUnavailable, readonly ReviewItem[]> =>
+  pipe(
+    readModels.list(REVIEW_QUEUE, { where: { isOpen: true } }),
+    TE.map((docs) =>
+      (docs as readonly ReviewDoc[])
+        .map(toItem)
+        .sort((a, b) => (a.flaggedAt < b.flaggedAt ? -1 : a.flaggedAt > b.flaggedAt ? 1 : 0)),
+    ),
+  );
