@@ -135,15 +135,16 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
       return;
     }
     delivery.retries += 1;
-    delivery.nextAt = deps.time.now() + wait * 1000;
+    // The schedule counts from the start of the failed attempt, however long the receiver took.
+    delivery.nextAt = at + wait * 1000;
   };
 
   const release = (held: readonly Delivery[]): void => {
     const now = deps.time.now();
-    // Newest first: queued sends go out one at a time in this order.
+    // Newest first: all are due now, and the newest sorts earliest; sends go out one at a time.
     [...held].reverse().forEach((d, index) => {
       d.state = 'pending';
-      d.nextAt = now + index;
+      d.nextAt = now - (held.length - 1 - index);
     });
   };
 
