@@ -1,0 +1,3 @@
+export * from './reconcile';
+export * from './format';
+export * from './settlements';

@@ -1,0 +1,203 @@
+import * as E from 'fp-ts/Either';
+import type * as TE from 'fp-ts/TaskEither';
+import type { SpMchid, StatementDate } from '../../domain';
+import { reconciliationStreamId } from '../../domain';
+import {
+  ReconciliationRecorded,
+  countLines,
+  matchStatement,
+  type OurPayment,
+  type OurRefund,
+  type StatementLine,
+} from '../../domain/reconciliation';
+import type {
+  Clock,
+  EventStore,
+  GatewayOutcome,
+  ReadModelStore,
+  ReadModelUnavailable,
+  ReconciliationView,
+  Statement,
+  StoreUnavailable,
+  WeChatPayGateway,
+} from '../../ports';
+import { deterministicUuid } from '../deterministic-id';
+import { PAYMENTS, type PaymentDoc, paymentKey } from '../projections/payments';
+import { REFUNDS, type RefundDoc, refundKey } from '../projections/refunds';
+import { getReconciliationDoc } from '../projections/reconciliations';
+
+export type ReconcileError =
+  | {
+      readonly _tag: 'StatementUnavailable';
+      readonly outcome: GatewayOutcome<Statement>['_tag'];
+      readonly code?: string;
+      readonly message: string;
+    }
+  | ReadModelUnavailable
+  | StoreUnavailable;
+
+export interface ReconcileDeps {
+  readonly store: EventStore;
+  readonly gateway: Pick<WeChatPayGateway, 'downloadStatement'>;
+  readonly readModels: ReadModelStore;
+  readonly clock: Clock;
+}
+
+export interface ReconcileContext {
+  /** Makes a retried request record nothing twice; without it each run is recorded. */
+  readonly commandId?: string;
+  readonly correlationId: string;
+  readonly actor: string;
+}
+
+/** WeChat's answer for a day with no transactions (reference §5.8). */
+const NO_STATEMENT = 'NO_STATEMENT_EXIST';
+
+const statementOf = (
+  date: StatementDate,
+  outcome: GatewayOutcome<Statement>,
+): E.Either<ReconcileError, Pick<Statement, 'sha1' | 'rows'>> => {
+  switch (outcome._tag) {
+    case 'Success':
+      return E.right(outcome.value);
+    case 'Rejected':
+    case 'NotFound':
+      // No statement means WeChat moved no money that day: every record of ours is then missing there.
+      return outcome.code === NO_STATEMENT
+        ? E.right({ sha1: '', rows: [] })
+        : E.left({
+            _tag: 'StatementUnavailable',
+            outcome: outcome._tag,
+            code: outcome.code,
+            message: `statement for ${date}: ${outcome.message}`,
+          });
+    case 'Unknown':
+      return E.left({
+        _tag: 'StatementUnavailable',
+        outcome: outcome._tag,
+        message: `statement for ${date}: ${outcome.reason} (${outcome.detail})`,
+      });
+    case 'InProgress':
+      return E.left({ _tag: 'StatementUnavailable', outcome: outcome._tag, message: 'unexpected answer' });
+  }
+};
+
+const present = (s: string): boolean => s !== '';
+
+/**
+ * Our records of that day, plus any record a statement row names that is dated otherwise (a refund
+ * of an earlier payment, a time that fell either side of midnight), so such a row is compared with
+ * our record rather than reported missing.
+ */
+const loadOurs = async (
+  readModels: ReadModelStore,
+  spMchid: SpMchid,
+  date: StatementDate,
+  rows: readonly StatementLine[],
+): Promise<E.Either<ReadModelUnavailable, { payments: PaymentDoc[]; refunds: RefundDoc[] }>> => {
+  const payments = await readModels.list(PAYMENTS, { where: { spMchid, date } })();
+  if (E.isLeft(payments)) return payments;
+  const refunds = await readModels.list(REFUNDS, { where: { spMchid, date } })();
+  if (E.isLeft(refunds)) return refunds;
+  const ours = {
+    payments: [...(payments.right as readonly PaymentDoc[])],
+    refunds: [...(refunds.right as readonly RefundDoc[])],
+  };
+  const paymentKeys = new Set(ours.payments.map((p) => paymentKey(p.subMchid, p.outTradeNo)));
+  const refundKeys = new Set(ours.refunds.map((r) => refundKey(r.subMchid, r.outRefundNo)));
+  const knownTransactions = new Set(ours.payments.map((p) => p.transactionId));
+  const knownRefundIds = new Set(ours.refunds.map((r) => r.refundId));
+  for (const row of rows) {
+    if (present(row.outRefundNo) || present(row.refundId)) {
+      const k = refundKey(row.subMchid, row.outRefundNo);
+      if (!present(row.outRefundNo) || refundKeys.has(k) || knownRefundIds.has(row.refundId)) continue;
+      const found = await readModels.get(REFUNDS, k)();
+      if (E.isLeft(found)) return found;
+      refundKeys.add(k);
+      if (found.right !== undefined) ours.refunds.push(found.right as RefundDoc);
+    } else {
+      const k = paymentKey(row.subMchid, row.outTradeNo);
+      if (!present(row.outTradeNo) || paymentKeys.has(k) || knownTransactions.has(row.transactionId))
+        continue;
+      const found = await readModels.get(PAYMENTS, k)();
+      if (E.isLeft(found)) return found;
+      paymentKeys.add(k);
+      if (found.right !== undefined) ours.payments.push(found.right as PaymentDoc);
+    }
+  }
+  return E.right(ours);
+};
+
+/**
+ * Reconciles one day (issue 6 §6): download the statement, match it row by row against the read
+ * models, record the outcome in `reconciliation-{spMchid}:{date}`, return it. The read models
+ * should be caught up first (`waitForPosition`), or recent records show as missing here.
+ */
+export const reconcile =
+  (
+    deps: ReconcileDeps,
+    spMchid: SpMchid,
+    date: StatementDate,
+    context: ReconcileContext,
+  ): TE.TaskEither<ReconcileError, ReconciliationView> =>
+  async () => {
+    const statement = statementOf(date, await deps.gateway.downloadStatement(date)());
+    if (E.isLeft(statement)) return statement;
+    const ours = await loadOurs(deps.readModels, spMchid, date, statement.right.rows);
+    if (E.isLeft(ours)) return ours;
+    const lines = matchStatement(statement.right.rows, {
+      payments: ours.right.payments as readonly OurPayment[],
+      refunds: ours.right.refunds as readonly OurRefund[],
+    });
+    const reconciledAt = new Date(deps.clock.now()).toISOString();
+    const view: ReconciliationView = {
+      spMchid,
+      date,
+      statementSha1: statement.right.sha1,
+      reconciledAt,
+      counts: countLines(lines),
+      lines,
+    };
+    const streamId = reconciliationStreamId(spMchid, date);
+    const commandId = context.commandId ?? `reconcile:${streamId}:${reconciledAt}:${context.correlationId}`;
+    const appended = await deps.store.append(
+      streamId,
+      [
+        {
+          id: deterministicUuid(commandId, streamId, '0'),
+          type: ReconciliationRecorded.type,
+          data: view,
+          metadata: {
+            correlationId: context.correlationId,
+            causationId: context.commandId ?? context.correlationId,
+            recordedAt: reconciledAt,
+            actor: context.actor,
+            schemaVersion: ReconciliationRecorded.version,
+          },
+        },
+      ],
+      // Runs of one day are independent observations: any number may be recorded, in any order.
+      'any',
+    )();
+    if (E.isLeft(appended)) {
+      return E.left(
+        appended.left._tag === 'StoreUnavailable'
+          ? appended.left
+          : { _tag: 'StoreUnavailable', message: `reconciliation not recorded: ${appended.left._tag}` },
+      );
+    }
+    return E.right(view);
+  };
+
+/** The latest recorded run for that day, from the read model. */
+export const getReconciliation = (
+  readModels: ReadModelStore,
+  spMchid: string,
+  date: string,
+): TE.TaskEither<ReadModelUnavailable, ReconciliationView | undefined> =>
+  getReconciliationDoc(readModels, spMchid, date);
+
+export const describeReconcileError = (e: ReconcileError): string =>
+  e._tag === 'StatementUnavailable'
+    ? `statement unavailable (${e.outcome}${e.code !== undefined ? ` ${e.code}` : ''}): ${e.message}`
+    : `${e._tag}: ${e.message}`;
