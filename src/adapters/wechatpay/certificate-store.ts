@@ -71,7 +71,12 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
   ];
   const find = (keys: readonly PlatformKey[], serial: string): KeyObject | undefined =>
     keys.find((k) => k.serial === serial)?.key;
-  const certificates = () => [...usable(options.pinned), ...usable(downloaded)].map((k) => k.info);
+  /** One entry per serial; a downloaded entry carries WeChat's own effective/expire times, so it wins. */
+  const certificates = () => {
+    const bySerial = new Map<string, PlatformCertificateInfo>();
+    for (const k of [...usable(options.pinned), ...usable(downloaded)]) bySerial.set(k.serial, k.info);
+    return [...bySerial.values()];
+  };
 
   const verifyDownload = (res: RawResponse): E.Either<VerificationError, unknown> => {
     const checked = checkHeaders(res.headers, clock);

@@ -125,16 +125,28 @@ export const baseConfig = (baseUrl: string): WeChatPayClientConfig => ({
   readRetry: { attempts: 1 },
 });
 
+/** `undefined` in an override removes that field from the base configuration (e.g. no pin). */
+export type ConfigOverrides = {
+  readonly [K in keyof WeChatPayClientConfig]?: WeChatPayClientConfig[K] | undefined;
+};
+
 export const clientFor = (
   server: FakeWeChat,
-  overrides: Partial<WeChatPayClientConfig> = {},
+  overrides: ConfigOverrides = {},
   clock: Clock = manualClock(),
   logger = memoryLogger(),
-) => ({
-  client: createWeChatPayClient({ ...baseConfig(server.url), ...overrides }, { clock, logger }),
-  logger,
-  clock,
-});
+) => {
+  const config: Record<string, unknown> = { ...baseConfig(server.url) };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete config[k];
+    else config[k] = v;
+  }
+  return {
+    client: createWeChatPayClient(config as unknown as WeChatPayClientConfig, { clock, logger }),
+    logger,
+    clock,
+  };
+};
 
 /**
  * The test's own check of the Authorization header (reference §2), written against Node's crypto
