@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandboxCommand } from '../../../../src/main/commands/sandbox';
+import { removeDir, tempStateDir, waitFor } from './support/harness';
+import { readSandboxJson } from './support/wire';
+
+/** Issue 4 §9: `wpg sandbox` starts, prints its base URL and sandbox.json, and stops on SIGINT/SIGTERM. */
+
+const captureStdout = () => {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  return { text: () => chunks.join(''), restore: () => spy.mockRestore() };
+};
+
+describe('wpg sandbox', () => {
+  it('prints help with --help', async () => {
+    const out = captureStdout();
+    try {
+      expect(await sandboxCommand(['--help'])).toBe(0);
+      expect(out.text()).toContain('--time-scale');
+    } finally {
+      out.restore();
+    }
+  });
+
+  it('refuses an unknown option or a bad value with exit code 2', async () => {
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await sandboxCommand(['--bogus'])).toBe(2);
+      expect(await sandboxCommand(['--time-scale', '0'])).toBe(2);
+      expect(await sandboxCommand(['--port'])).toBe(2);
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'runs until %s, printing its base URL and sandbox.json',
+    async (signal) => {
+      const dir = tempStateDir();
+      const out = captureStdout();
+      try {
+        const running = sandboxCommand(['--port', '0', '--state-dir', dir, '--time-scale', '100']);
+        const file = join(dir, 'sandbox.json');
+        await waitFor('sandbox.json', () =>
+          existsSync(file) && out.text().includes('listening') ? true : undefined,
+        );
+        const json = readSandboxJson(file);
+        expect(out.text()).toContain(json.baseUrl);
+        expect(out.text()).toContain(file);
+        const alive = await fetch(`${json.baseUrl}/sandbox/time`);
+        expect((await alive.json()) as unknown).toMatchObject({ timeScale: 100 });
+        process.emit(signal);
+        expect(await running).toBe(0);
+        await expect(fetch(`${json.baseUrl}/sandbox/time`)).rejects.toThrow();
+      } finally {
+        out.restore();
+        removeDir(dir);
+      }
+    },
+  );
+});
