@@ -182,8 +182,13 @@ const transitionFor = (
         : [];
     case 'Closed':
     case 'Rejected':
-      return o.kind === 'Succeeded'
-        ? [flag('SourcesDisagree', `${s.status.toLowerCase()} refund now reported succeeded`, at)]
+      if (o.kind === 'Succeeded') {
+        return [flag('SourcesDisagree', `${s.status.toLowerCase()} refund now reported succeeded`, at)];
+      }
+      // A rejected refund that WeChat reports accepted exists after all, while its reservation
+      // on the order may already be released: money could leave twice.
+      return s.status === 'Rejected' && (o.kind === 'Processing' || o.kind === 'Abnormal')
+        ? [flag('SourcesDisagree', `rejected refund now reported ${o.kind}`, at)]
         : [];
     case 'NeedsReview':
       return [];
