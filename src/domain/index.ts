@@ -5,3 +5,4 @@ export * from './shared/errors';
 export * from './shared/decider';
 export * as Order from './order';
 export * as Refund from './refund';
+export * as Notification from './notification';

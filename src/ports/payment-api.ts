@@ -124,6 +124,7 @@ export interface ReviewItem {
 export type ApiError =
   | { readonly _tag: 'DomainRejected'; readonly error: DomainError }
   | { readonly _tag: 'NotFound'; readonly resource: 'payment' | 'refund' | 'reconciliation' }
+  | { readonly _tag: 'InvalidRequest'; readonly detail: string }
   | { readonly _tag: 'Unavailable'; readonly message: string }
   | {
       readonly _tag: 'GatewayFailed';

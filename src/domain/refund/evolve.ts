@@ -69,7 +69,11 @@ const evolveActive = (s: ActiveRefund, event: RefundEvent): ActiveRefund => {
     case 'RefundAbnormal':
       return { ...without(s, 'nextPollAt'), status: 'Abnormal' };
     case 'RefundRejected':
-      return { ...without(s, 'nextPollAt'), status: 'Rejected' };
+      return {
+        ...without(s, 'nextPollAt'),
+        status: 'Rejected',
+        rejection: { code: event.data.code, message: event.data.message },
+      };
     case 'RefundSubmitScheduled':
       return { ...s, submitDueAt: event.data.dueAt };
     case 'RefundPollScheduled':

@@ -31,6 +31,7 @@ export interface ActiveRefund {
   readonly nextPollAt?: string;
   readonly unknownPolls: number;
   readonly processingPolls: number;
+  readonly rejection?: { readonly code: string; readonly message: string };
   readonly review?: { readonly reason: RefundReviewReason; readonly detail: string };
 }
 

@@ -145,6 +145,8 @@ export const apiProblem = (error: ApiError): Problem => {
       });
     case 'NotificationRejected':
       return problem('NOTIFICATION_REJECTED', { detail: error.error._tag });
+    case 'InvalidRequest':
+      return problem('VALIDATION_FAILED', { detail: error.detail });
   }
 };
 

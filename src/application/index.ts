@@ -1,0 +1,6 @@
+export * from './aggregate';
+export * from './command-handler';
+export * from './deterministic-id';
+export * from './runtime';
+export * from './views';
+export { createPaymentCore, type PaymentCore } from './payment-core';

@@ -1,0 +1,136 @@
+import * as E from 'fp-ts/Either';
+import { Order } from '../domain';
+import type { PayRequest } from '../ports';
+import { OrderAggregate } from './aggregate';
+import { observePayAnswer, observeQueryAnswer, observeReverseAnswer } from './observe';
+import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
+import { describeError, load, run } from './saga-commands';
+
+const ACTOR = 'pay-saga';
+/** Back-off after the store or a command failed unexpectedly; the saga is retried, never dropped. */
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
+export interface PaySaga {
+  /** Drive the order now; `request` carries the auth code, held in memory only until dispatch. */
+  readonly drive: (streamId: string, request?: PayRequest) => Promise<void>;
+}
+
+/**
+ * The Quick Pay saga (reference §7.1): record the dispatch, call pay once, record the classified
+ * answer, then poll, reverse and confirm as `Order.nextPayStep` says. Every gateway answer is
+ * recorded before anything acts on it; every due time is in the order stream, so a restart resumes.
+ */
+export const createPaySaga = (
+  deps: CoreDeps,
+  feed: ChangeFeed,
+  wakeups: Wakeups,
+  onIdle: (state: Order.OrderState) => Promise<void>,
+): PaySaga => {
+  const lock = createKeyedLock();
+  const pendingRequests = new Map<string, PayRequest>();
+  const log = deps.logger.child({ saga: 'pay' });
+
+  const step = async (streamId: string): Promise<void> => {
+    for (;;) {
+      const loaded = await load(deps, OrderAggregate)(streamId);
+      if (E.isLeft(loaded)) return retryLater(streamId, describeError(loaded.left));
+      const { state, events } = loaded.right;
+      if (!Order.isActive(state)) return;
+      const next = Order.nextPayStep(state);
+      const exec = async (command: Order.OrderCommand): Promise<boolean> => {
+        const r = await run(deps, OrderAggregate, streamId, events, command, ACTOR);
+        if (E.isLeft(r)) {
+          await retryLater(streamId, describeError(r.left));
+          return false;
+        }
+        feed.notify(streamId);
+        return true;
+      };
+      const now = deps.clock.now();
+      const at = isoNow(deps.clock);
+      switch (next.kind) {
+        case 'None':
+          return onIdle(state);
+        case 'Dispatch': {
+          const request = pendingRequests.get(streamId);
+          if (!request) {
+            // The auth code is never stored: without it the request cannot be sent, and it never was.
+            if (!(await exec({ type: 'AbandonUndispatched', at }))) return;
+            continue;
+          }
+          if (!(await exec({ type: 'RecordDispatch', at }))) return;
+          pendingRequests.delete(streamId);
+          const started = deps.clock.now();
+          const answer = await deps.gateway.pay(request)();
+          deps.metrics.gatewayCall('pay', answer._tag, deps.clock.now() - started);
+          const observed = await exec({
+            type: 'RecordObservation',
+            source: 'pay',
+            observation: observePayAnswer(answer),
+            at: isoNow(deps.clock),
+          });
+          if (!observed) return;
+          continue;
+        }
+        case 'SchedulePoll':
+          if (!(await exec({ type: 'SchedulePoll', dueAt: next.dueAt, at }))) return;
+          continue;
+        case 'RequestReversal':
+          if (!(await exec({ type: 'RequestReversal', reason: 'Deadline', dueAt: next.dueAt, at }))) return;
+          continue;
+        case 'FlagForReview':
+          if (!(await exec({ type: 'FlagForReview', reason: next.reason, detail: next.detail, at }))) return;
+          continue;
+        case 'Query': {
+          const due = Date.parse(next.dueAt);
+          if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
+          const started = deps.clock.now();
+          const answer = await deps.gateway.queryOrder({
+            subMchid: state.subMchid,
+            outTradeNo: state.outTradeNo,
+          })();
+          deps.metrics.gatewayCall('queryOrder', answer._tag, deps.clock.now() - started);
+          const recorded = await exec({
+            type: 'RecordObservation',
+            source: 'query',
+            observation: observeQueryAnswer(answer),
+            at: isoNow(deps.clock),
+          });
+          if (!recorded) return;
+          continue;
+        }
+        case 'Reverse': {
+          const due = Date.parse(next.dueAt);
+          if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
+          const started = deps.clock.now();
+          const answer = await deps.gateway.reverse({
+            subMchid: state.subMchid,
+            outTradeNo: state.outTradeNo,
+          })();
+          deps.metrics.gatewayCall('reverse', answer._tag, deps.clock.now() - started);
+          const recorded = await exec({
+            type: 'RecordReversalResult',
+            outcome: observeReverseAnswer(answer),
+            at: isoNow(deps.clock),
+          });
+          if (!recorded) return;
+          continue;
+        }
+      }
+    }
+  };
+
+  const retryLater = async (streamId: string, reason: string): Promise<void> => {
+    log.error('pay saga step failed; retrying', { streamId, reason });
+    wakeups.at(streamId, deps.clock.now() + RETRY_AFTER_FAILURE_MS, () => void drive(streamId));
+  };
+
+  const drive = (streamId: string, request?: PayRequest): Promise<void> => {
+    if (request) pendingRequests.set(streamId, request);
+    return lock(streamId, () => step(streamId)).catch((e: unknown) => {
+      log.error('pay saga crashed', { streamId, error: e instanceof Error ? e.message : String(e) });
+    });
+  };
+
+  return { drive };
+};

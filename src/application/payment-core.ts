@@ -1,0 +1,335 @@
+import * as E from 'fp-ts/Either';
+import * as TE from 'fp-ts/TaskEither';
+import {
+  Order,
+  Refund,
+  maskAuthCode,
+  orderStreamId,
+  refundStreamId,
+  type MaskedAuthCode,
+  type OutTradeNo,
+  type SubMchid,
+} from '../domain';
+import type { ApiError, PaymentApi, PaymentView, RefundView, RequestContext, ReviewItem } from '../ports';
+import { OrderAggregate, RefundAggregate } from './aggregate';
+import { type HandleError, handleCommand } from './command-handler';
+import { fingerprint } from './deterministic-id';
+import { createNotificationIntake } from './notification-intake';
+import { createPaySaga } from './pay-saga';
+import { createRefundSaga } from './refund-saga';
+import { type CoreDeps, createChangeFeed, createWakeups, isoNow } from './runtime';
+import { load } from './saga-commands';
+import { isSettledForCashier, paymentView, refundView } from './views';
+import { startProjections, allProjections, ACTIVE_SAGAS, REVIEW_QUEUE } from './projections';
+import {
+  type ReconcileError,
+  type SettlementError,
+  getReconciliation,
+  querySettlements,
+  reconcile,
+} from './reconciliation';
+
+const toApiError = (e: HandleError): ApiError =>
+  e._tag === 'DomainRejected'
+    ? { _tag: 'DomainRejected', error: e.error }
+    : e._tag === 'StoreUnavailable'
+      ? { _tag: 'Unavailable', message: e.message }
+      : { _tag: 'Unavailable', message: `${e._tag} on ${e.streamId}` };
+
+export interface PaymentCore {
+  readonly api: PaymentApi;
+  /** Catches the read models up, then resumes every saga that was in flight. */
+  readonly start: () => Promise<void>;
+  /** Stops timers and projections; appends in flight finish; nothing in the store is lost. */
+  readonly stop: () => Promise<void>;
+}
+
+export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
+  const feed = createChangeFeed();
+  const wakeups = createWakeups(deps.timers);
+  const refundSaga = createRefundSaga(deps, feed, wakeups);
+  const paySaga = createPaySaga(deps, feed, wakeups, async (state) => {
+    if (!Order.isActive(state)) return;
+    if (Order.isFinal(state) || state.status === 'NeedsReview') {
+      deps.metrics.paymentSettled(state.status, deps.clock.now() - Date.parse(state.submittedAt));
+    }
+    await refundSaga.ensureRequested(state);
+  });
+  const intake = createNotificationIntake(deps, (streamId, kind) => {
+    void (kind === 'refund' ? refundSaga.drive(streamId) : paySaga.drive(streamId));
+  });
+  let projections: ReturnType<typeof startProjections> | undefined;
+
+  const loadRefundViews = async (order: Order.ActiveOrder): Promise<readonly RefundView[]> => {
+    const views: RefundView[] = [];
+    for (const [no, reservation] of Object.entries(order.refunds)) {
+      const loaded = await load(
+        deps,
+        RefundAggregate,
+      )(refundStreamId(order.subMchid, no as Refund.ActiveRefund['outRefundNo']));
+      if (E.isRight(loaded) && Refund.isActive(loaded.right.state))
+        views.push(refundView(loaded.right.state));
+      else {
+        // Reserved on the order; its own stream is about to be opened by the refund saga.
+        views.push({
+          subMchid: order.subMchid,
+          outTradeNo: order.outTradeNo,
+          outRefundNo: no,
+          status: 'REQUESTED',
+          amount: reservation.amount,
+          requestedAt: reservation.reservedAt,
+          ...(reservation.reason !== undefined ? { reason: reservation.reason } : {}),
+        });
+      }
+    }
+    return views;
+  };
+
+  const getPayment =
+    (subMchid: SubMchid, outTradeNo: OutTradeNo): TE.TaskEither<ApiError, PaymentView> =>
+    async () => {
+      const loaded = await load(deps, OrderAggregate)(orderStreamId(subMchid, outTradeNo));
+      if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
+      const s = loaded.right.state;
+      if (!Order.isActive(s)) return E.left({ _tag: 'NotFound', resource: 'payment' });
+      return E.right(paymentView(s, await loadRefundViews(s)));
+    };
+
+  const waitForPayment =
+    (subMchid: SubMchid, outTradeNo: OutTradeNo, waitMs: number): TE.TaskEither<ApiError, PaymentView> =>
+    async () => {
+      const streamId = orderStreamId(subMchid, outTradeNo);
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const loaded = await load(deps, OrderAggregate)(streamId);
+        if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
+        const s = loaded.right.state;
+        if (!Order.isActive(s)) return E.left({ _tag: 'NotFound', resource: 'payment' });
+        const remaining = until - Date.now();
+        if (isSettledForCashier(s) || remaining <= 0)
+          return E.right(paymentView(s, await loadRefundViews(s)));
+        await feed.next(streamId, remaining);
+      }
+    };
+
+  const contextFor = (ctx: RequestContext, commandId: string) => ({
+    commandId,
+    correlationId: ctx.correlationId,
+    causationId: ctx.correlationId,
+    actor: ctx.actor,
+    now: isoNow(deps.clock),
+  });
+
+  const api: PaymentApi = {
+    createPayment: (input, ctx, waitMs) => async () => {
+      const streamId = orderStreamId(input.subMchid, input.outTradeNo);
+      const mcc = input.merchantCategoryCode ?? deps.config.merchantCategoryCode;
+      // The auth code is a secret: only a salted hash of it enters the fingerprint, only a mask the event.
+      const requestFingerprint = fingerprint({
+        authCode: fingerprint({ streamId, authCode: input.authCode }),
+        amount: input.amount,
+        description: input.description,
+        attach: input.attach,
+        goodsTag: input.goodsTag,
+        merchantCategoryCode: mcc,
+        subAppid: input.subAppid,
+        sceneInfo: input.sceneInfo,
+      });
+      const at = isoNow(deps.clock);
+      const submitted = await handleCommand(
+        deps.store,
+        OrderAggregate,
+        streamId,
+        {
+          type: 'SubmitPayment',
+          spMchid: deps.config.spMchid,
+          subMchid: input.subMchid,
+          outTradeNo: input.outTradeNo,
+          amount: input.amount,
+          description: input.description,
+          ...(input.attach !== undefined ? { attach: input.attach } : {}),
+          authCodeMasked: maskAuthCode(input.authCode) as MaskedAuthCode,
+          requestFingerprint,
+          policy: deps.config.payPolicy,
+          at,
+        },
+        contextFor(ctx, `submit:${streamId}:${requestFingerprint}`),
+      )();
+      if (E.isLeft(submitted)) return E.left(toApiError(submitted.left));
+      if (submitted.right.newEvents.length > 0) {
+        void paySaga.drive(streamId, {
+          subMchid: input.subMchid,
+          outTradeNo: input.outTradeNo,
+          description: input.description,
+          authCode: input.authCode,
+          amount: input.amount,
+          merchantCategoryCode: mcc,
+          ...(input.subAppid !== undefined ? { subAppid: input.subAppid } : {}),
+          ...(input.attach !== undefined ? { attach: input.attach } : {}),
+          ...(input.goodsTag !== undefined ? { goodsTag: input.goodsTag } : {}),
+          ...(input.sceneInfo !== undefined ? { sceneInfo: input.sceneInfo } : {}),
+        });
+      }
+      return waitMs !== undefined && waitMs > 0
+        ? waitForPayment(input.subMchid, input.outTradeNo, waitMs)()
+        : getPayment(input.subMchid, input.outTradeNo)();
+    },
+
+    getPayment,
+    waitForPayment,
+
+    reversePayment: (subMchid, outTradeNo, ctx) => async () => {
+      const streamId = orderStreamId(subMchid, outTradeNo);
+      const at = isoNow(deps.clock);
+      const r = await handleCommand(
+        deps.store,
+        OrderAggregate,
+        streamId,
+        { type: 'RequestReversal', reason: 'Merchant', dueAt: at, at },
+        contextFor(ctx, `reverse:${streamId}:${ctx.correlationId}`),
+      )();
+      if (E.isLeft(r)) {
+        return E.left(
+          r.left._tag === 'DomainRejected' && r.left.error._tag === 'OrderNotFound'
+            ? { _tag: 'NotFound', resource: 'payment' }
+            : toApiError(r.left),
+        );
+      }
+      void paySaga.drive(streamId);
+      return getPayment(subMchid, outTradeNo)();
+    },
+
+    createRefund: (input, ctx) => async () => {
+      const orderId = orderStreamId(input.subMchid, input.outTradeNo);
+      const refundId = refundStreamId(input.subMchid, input.outRefundNo);
+      const existing = await load(deps, RefundAggregate)(refundId);
+      if (E.isLeft(existing)) return E.left(toApiError(existing.left));
+      if (Refund.isActive(existing.right.state) && existing.right.state.outTradeNo !== input.outTradeNo) {
+        return E.left({
+          _tag: 'DomainRejected',
+          error: { _tag: 'RefundNumberConflict', outRefundNo: input.outRefundNo },
+        });
+      }
+      const requestFingerprint = fingerprint({
+        outTradeNo: input.outTradeNo,
+        amount: input.amount,
+        reason: input.reason,
+      });
+      const reserved = await handleCommand(
+        deps.store,
+        OrderAggregate,
+        orderId,
+        {
+          type: 'ReserveRefund',
+          outRefundNo: input.outRefundNo,
+          amount: input.amount,
+          ...(input.reason !== undefined ? { reason: input.reason } : {}),
+          requestFingerprint,
+          at: isoNow(deps.clock),
+        },
+        contextFor(ctx, `reserve:${refundId}:${requestFingerprint}`),
+      )();
+      if (E.isLeft(reserved)) {
+        return E.left(
+          reserved.left._tag === 'DomainRejected' && reserved.left.error._tag === 'OrderNotFound'
+            ? { _tag: 'NotFound', resource: 'payment' }
+            : toApiError(reserved.left),
+        );
+      }
+      if (Order.isActive(reserved.right.state)) await refundSaga.ensureRequested(reserved.right.state);
+      return api.getRefund(input.subMchid, input.outRefundNo)();
+    },
+
+    getRefund: (subMchid, outRefundNo) => async () => {
+      const loaded = await load(deps, RefundAggregate)(refundStreamId(subMchid, outRefundNo));
+      if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
+      return Refund.isActive(loaded.right.state)
+        ? E.right(refundView(loaded.right.state))
+        : E.left({ _tag: 'NotFound', resource: 'refund' });
+    },
+
+    listRefunds: (subMchid, outTradeNo) =>
+      TE.map((p: PaymentView) => p.refunds)(getPayment(subMchid, outTradeNo)),
+
+    reconcile: (date, ctx) =>
+      TE.mapLeft((e: ReconcileError): ApiError =>
+        e._tag === 'StatementUnavailable'
+          ? {
+              _tag: 'GatewayFailed',
+              outcome: e.outcome,
+              message: e.message,
+              ...(e.code !== undefined ? { code: e.code } : {}),
+            }
+          : { _tag: 'Unavailable', message: e.message },
+      )(reconcile(deps, deps.config.spMchid, date, { correlationId: ctx.correlationId, actor: ctx.actor })),
+
+    getReconciliation: (date) => async () => {
+      const found = await getReconciliation(deps.readModels, deps.config.spMchid, date)();
+      if (E.isLeft(found)) return E.left({ _tag: 'Unavailable', message: found.left.message });
+      return found.right ? E.right(found.right) : E.left({ _tag: 'NotFound', resource: 'reconciliation' });
+    },
+
+    settlements: (query) =>
+      TE.mapLeft((e: SettlementError): ApiError =>
+        e._tag === 'InvalidSettlementQuery'
+          ? { _tag: 'InvalidRequest', detail: e.detail }
+          : {
+              _tag: 'GatewayFailed',
+              outcome: e.outcome,
+              message: e.message,
+              ...(e.code !== undefined ? { code: e.code } : {}),
+            },
+      )(querySettlements(deps.gateway, query)),
+
+    reviewQueue: () => async () => {
+      const docs = await deps.readModels.list(REVIEW_QUEUE)();
+      if (E.isLeft(docs)) return E.left({ _tag: 'Unavailable', message: docs.left.message });
+      return E.right(docs.right as unknown as readonly ReviewItem[]);
+    },
+
+    receiveNotification: (notification) => async () => {
+      const result = await intake(notification);
+      switch (result._tag) {
+        case 'Accepted':
+          return E.right({ id: result.id });
+        case 'Rejected':
+          return E.left({ _tag: 'NotificationRejected', error: result.error });
+        case 'Unavailable':
+          return E.left({ _tag: 'Unavailable', message: result.message });
+      }
+    },
+
+    readiness: () => async () => {
+      const [store, certificates] = await Promise.all([
+        deps.store.ping()(),
+        deps.gateway.platformCertificates()(),
+      ]);
+      return {
+        store: E.isRight(store),
+        certificates: certificates._tag === 'Success' && certificates.value.length > 0,
+      };
+    },
+  };
+
+  const resume = async (): Promise<void> => {
+    const active = await deps.readModels.list(ACTIVE_SAGAS, { where: { isFinal: false } })();
+    if (E.isLeft(active)) throw new Error(`read models unavailable at start: ${active.left.message}`);
+    for (const doc of active.right) {
+      const streamId = String(doc['streamId']);
+      void (doc['kind'] === 'refund' ? refundSaga.drive(streamId) : paySaga.drive(streamId));
+    }
+  };
+
+  return {
+    api,
+    start: async () => {
+      projections = startProjections(deps, allProjections);
+      await projections.whenCaughtUp();
+      await resume();
+    },
+    stop: async () => {
+      wakeups.stop();
+      await projections?.stop();
+    },
+  };
+};

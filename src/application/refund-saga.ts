@@ -1,0 +1,235 @@
+import * as E from 'fp-ts/Either';
+import { Order, Refund, orderStreamId, refundStreamId } from '../domain';
+import { OrderAggregate, RefundAggregate } from './aggregate';
+import { observeRefundAnswer } from './observe';
+import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
+import { describeError, load, run } from './saga-commands';
+
+const ACTOR = 'refund-saga';
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
+export interface RefundSaga {
+  readonly drive: (refundStreamId: string) => Promise<void>;
+  /** Repairs the link from an order's reservations to their refund streams (after a crash between the two appends). */
+  readonly ensureRequested: (order: Order.ActiveOrder) => Promise<void>;
+}
+
+/**
+ * The refund saga (reference §5.5, §7.2): submit with the reserved out_refund_no (retries reuse it),
+ * then poll with back-off or take the notification, whichever comes first. The API's rules are met by
+ * scheduling: submissions on one order are spaced by the policy's minimum gap. When the refund settles,
+ * its reservation on the order is confirmed (succeeded) or released (closed, rejected).
+ */
+export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wakeups): RefundSaga => {
+  const lock = createKeyedLock();
+  const log = deps.logger.child({ saga: 'refund' });
+
+  const retryLater = (streamId: string, reason: string): void => {
+    log.error('refund saga step failed; retrying', { streamId, reason });
+    wakeups.at(streamId, deps.clock.now() + RETRY_AFTER_FAILURE_MS, () => void drive(streamId));
+  };
+
+  /** Earliest time this refund may be submitted: the policy's gap after any sibling's last submission. */
+  const earliestSubmission = async (s: Refund.ActiveRefund): Promise<number> => {
+    const order = await load(deps, OrderAggregate)(orderStreamId(s.subMchid, s.outTradeNo));
+    if (E.isLeft(order) || !Order.isActive(order.right.state)) return 0;
+    const siblings = Object.keys(order.right.state.refunds).filter((no) => no !== s.outRefundNo);
+    let latest = 0;
+    for (const no of siblings) {
+      const sibling = await load(
+        deps,
+        RefundAggregate,
+      )(refundStreamId(s.subMchid, no as Refund.ActiveRefund['outRefundNo']));
+      if (
+        E.isRight(sibling) &&
+        Refund.isActive(sibling.right.state) &&
+        sibling.right.state.lastDispatchedAt
+      ) {
+        latest = Math.max(latest, Date.parse(sibling.right.state.lastDispatchedAt));
+      }
+    }
+    return latest === 0 ? 0 : latest + s.policy.minSpacingMs;
+  };
+
+  /** Settle the order's reservation once the refund's outcome is known. Idempotent. */
+  const settleReservation = async (s: Refund.ActiveRefund): Promise<void> => {
+    const orderId = orderStreamId(s.subMchid, s.outTradeNo);
+    const order = await load(deps, OrderAggregate)(orderId);
+    if (E.isLeft(order))
+      return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(order.left));
+    const at = isoNow(deps.clock);
+    const command: Order.OrderCommand | undefined =
+      s.status === 'Succeeded'
+        ? { type: 'ConfirmRefund', outRefundNo: s.outRefundNo, amount: s.amount, at }
+        : s.status === 'Closed' || s.status === 'Rejected'
+          ? {
+              type: 'ReleaseRefund',
+              outRefundNo: s.outRefundNo,
+              reason: `refund ${s.status.toLowerCase()}`,
+              at,
+            }
+          : undefined;
+    const reservation = Order.isActive(order.right.state)
+      ? order.right.state.refunds[s.outRefundNo]
+      : undefined;
+    if (!command || !reservation || reservation.status !== 'reserved') return;
+    const r = await run(deps, OrderAggregate, orderId, order.right.events, command, ACTOR);
+    if (E.isLeft(r)) return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(r.left));
+    feed.notify(orderId);
+  };
+
+  const step = async (streamId: string): Promise<void> => {
+    for (;;) {
+      const loaded = await load(deps, RefundAggregate)(streamId);
+      if (E.isLeft(loaded)) return retryLater(streamId, describeError(loaded.left));
+      const { state, events } = loaded.right;
+      if (!Refund.isActive(state)) return;
+      const s = state;
+      const next = Refund.nextRefundStep(s);
+      const exec = async (command: Refund.RefundCommand): Promise<boolean> => {
+        const r = await run(deps, RefundAggregate, streamId, events, command, ACTOR);
+        if (E.isLeft(r)) {
+          retryLater(streamId, describeError(r.left));
+          return false;
+        }
+        feed.notify(streamId);
+        return true;
+      };
+      const now = deps.clock.now();
+      const at = isoNow(deps.clock);
+      switch (next.kind) {
+        case 'None':
+          return settleReservation(s);
+        case 'ScheduleSubmit':
+          if (!(await exec({ type: 'ScheduleSubmit', dueAt: next.dueAt, reason: next.reason, at }))) return;
+          continue;
+        case 'SchedulePoll':
+          if (!(await exec({ type: 'SchedulePoll', dueAt: next.dueAt, at }))) return;
+          continue;
+        case 'FlagForReview':
+          if (!(await exec({ type: 'FlagForReview', reason: next.reason, detail: next.detail, at }))) return;
+          continue;
+        case 'Query': {
+          const due = Date.parse(next.dueAt);
+          if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
+          const started = deps.clock.now();
+          const answer = await deps.gateway.queryRefund({
+            subMchid: s.subMchid,
+            outRefundNo: s.outRefundNo,
+          })();
+          deps.metrics.gatewayCall('queryRefund', answer._tag, deps.clock.now() - started);
+          const observation = observeRefundAnswer(answer, 'query');
+          if (
+            !(await exec({ type: 'RecordObservation', source: 'query', observation, at: isoNow(deps.clock) }))
+          )
+            return;
+          continue;
+        }
+        case 'Submit': {
+          const spaced = await earliestSubmission(s);
+          const due = Math.max(Date.parse(next.dueAt), spaced);
+          if (
+            spaced > Date.parse(next.dueAt) &&
+            spaced > now &&
+            s.submitDueAt !== new Date(spaced).toISOString()
+          ) {
+            // ≥ 1 minute between refunds on one order (§5.5): met by waiting, never by failing.
+            const dueAt = new Date(spaced).toISOString();
+            if (
+              !(await exec({
+                type: 'ScheduleSubmit',
+                dueAt,
+                reason: 'spacing between refunds of one order',
+                at,
+              }))
+            )
+              return;
+            continue;
+          }
+          if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
+          if (!(await exec({ type: 'RecordDispatch', at }))) return;
+          const started = deps.clock.now();
+          const answer = await deps.gateway.refund({
+            subMchid: s.subMchid,
+            transactionId: s.transactionId,
+            outRefundNo: s.outRefundNo,
+            refund: s.amount,
+            total: s.orderTotal,
+            ...(s.reason !== undefined ? { reason: s.reason } : {}),
+            ...(deps.config.refundNotifyUrl !== undefined ? { notifyUrl: deps.config.refundNotifyUrl } : {}),
+          })();
+          deps.metrics.gatewayCall('refund', answer._tag, deps.clock.now() - started);
+          const observation = observeRefundAnswer(answer, 'submit');
+          if (
+            !(await exec({
+              type: 'RecordObservation',
+              source: 'submit',
+              observation,
+              at: isoNow(deps.clock),
+            }))
+          )
+            return;
+          continue;
+        }
+      }
+    }
+  };
+
+  /**
+   * Refunds of one order are driven under the order's key, so the spacing check and the submission
+   * it allows cannot interleave with a sibling's.
+   */
+  const drive = async (streamId: string): Promise<void> => {
+    const loaded = await load(deps, RefundAggregate)(streamId);
+    const key =
+      E.isRight(loaded) && Refund.isActive(loaded.right.state)
+        ? orderStreamId(loaded.right.state.subMchid, loaded.right.state.outTradeNo)
+        : streamId;
+    return lock(key, () => step(streamId)).catch((e: unknown) => {
+      log.error('refund saga crashed', { streamId, error: e instanceof Error ? e.message : String(e) });
+    });
+  };
+
+  const ensureRequested = async (order: Order.ActiveOrder): Promise<void> => {
+    for (const [outRefundNo, reservation] of Object.entries(order.refunds)) {
+      if (reservation.status !== 'reserved' || !order.transactionId) continue;
+      const no = outRefundNo as Refund.ActiveRefund['outRefundNo'];
+      const streamId = refundStreamId(order.subMchid, no);
+      const existing = await load(deps, RefundAggregate)(streamId);
+      if (E.isLeft(existing)) continue;
+      if (!Refund.isActive(existing.right.state)) {
+        const r = await run(
+          deps,
+          RefundAggregate,
+          streamId,
+          [],
+          {
+            type: 'RequestRefund',
+            spMchid: order.spMchid,
+            subMchid: order.subMchid,
+            outTradeNo: order.outTradeNo,
+            transactionId: order.transactionId,
+            outRefundNo: no,
+            amount: reservation.amount,
+            orderTotal: order.paidAmount ?? order.amount,
+            ...(reservation.reason !== undefined ? { reason: reservation.reason } : {}),
+            requestFingerprint: reservation.requestFingerprint,
+            policy: deps.config.refundPolicy,
+            at: reservation.reservedAt,
+          },
+          ACTOR,
+        );
+        if (E.isLeft(r)) {
+          log.error('could not open refund stream for reservation', {
+            streamId,
+            reason: describeError(r.left),
+          });
+          continue;
+        }
+      }
+      void drive(streamId);
+    }
+  };
+
+  return { drive, ensureRequested };
+};

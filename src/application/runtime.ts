@@ -1,0 +1,105 @@
+import type { Order, Refund, SpMchid } from '../domain';
+import type {
+  Clock,
+  EventStore,
+  Logger,
+  Metrics,
+  NotificationVerifier,
+  ReadModelStore,
+  TimerHandle,
+  Timers,
+  WeChatPayGateway,
+} from '../ports';
+
+/** Settings the use cases need; decoded and checked at start by the composition root. */
+export interface CoreConfig {
+  readonly spMchid: SpMchid;
+  readonly payPolicy: Order.PayPolicy;
+  readonly refundPolicy: Refund.RefundPolicy;
+  /** Required by the pay API (§5.1); a request may override it. */
+  readonly merchantCategoryCode: string;
+  /** Where WeChat sends refund notifications (§5.5 `notify_url`). */
+  readonly refundNotifyUrl?: string;
+}
+
+export interface CoreDeps {
+  readonly store: EventStore;
+  readonly gateway: WeChatPayGateway;
+  readonly verifier: NotificationVerifier;
+  readonly readModels: ReadModelStore;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly config: CoreConfig;
+}
+
+export const isoNow = (clock: Clock): string => new Date(clock.now()).toISOString();
+
+/** Runs work for one key at a time, in arrival order; different keys run concurrently. */
+export const createKeyedLock = () => {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return next;
+  };
+};
+
+/** Tells waiters that a stream changed, so `?wait` answers without polling the store. */
+export const createChangeFeed = () => {
+  const waiters = new Map<string, Set<() => void>>();
+  return {
+    notify: (streamId: string): void => {
+      const set = waiters.get(streamId);
+      if (!set) return;
+      waiters.delete(streamId);
+      for (const wake of set) wake();
+    },
+    /** Resolves at the next change of the stream, or after `timeoutMs` of real time. */
+    next: (streamId: string, timeoutMs: number): Promise<void> =>
+      new Promise((resolve) => {
+        const set = waiters.get(streamId) ?? new Set<() => void>();
+        waiters.set(streamId, set);
+        const done = (): void => {
+          clearTimeout(timer);
+          set.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, timeoutMs));
+        set.add(done);
+      }),
+  };
+};
+export type ChangeFeed = ReturnType<typeof createChangeFeed>;
+
+/** One pending wake-up per key: the saga's next due time, kept in memory only (the store has it too). */
+export const createWakeups = (timers: Timers) => {
+  const pending = new Map<string, TimerHandle>();
+  let isStopped = false;
+  return {
+    at: (key: string, dueAt: number, callback: () => void): void => {
+      if (isStopped) return;
+      pending.get(key)?.cancel();
+      pending.set(
+        key,
+        timers.at(dueAt, () => {
+          pending.delete(key);
+          if (!isStopped) callback();
+        }),
+      );
+    },
+    stop: (): void => {
+      isStopped = true;
+      for (const handle of pending.values()) handle.cancel();
+      pending.clear();
+    },
+    size: (): number => pending.size,
+  };
+};
+export type Wakeups = ReturnType<typeof createWakeups>;

@@ -1,0 +1,55 @@
+import type * as E from 'fp-ts/Either';
+import type { RecordedEvent } from '../ports';
+import type { AggregateSpec } from './aggregate';
+import { type HandleError, type Handled, handleCommand, loadAggregate } from './command-handler';
+import type { CoreDeps } from './runtime';
+import { isoNow } from './runtime';
+
+/**
+ * Saga commands carry the stream's own correlation id and are caused by the stream's last event.
+ * Their command id is derived from the stream revision and step, so a command repeated after a
+ * crash at the same point is recognised as already applied.
+ */
+export const sagaContext = (
+  streamId: string,
+  events: readonly RecordedEvent[],
+  step: string,
+  actor: string,
+  now: string,
+) => {
+  const last = events[events.length - 1];
+  return {
+    commandId: `${streamId}@${last?.revision ?? -1}:${step}`,
+    correlationId: events[0]?.metadata.correlationId ?? streamId,
+    causationId: last?.id ?? streamId,
+    actor,
+    now,
+  };
+};
+
+export const load =
+  <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
+    deps: CoreDeps,
+    spec: AggregateSpec<C, Ev, S>,
+  ) =>
+  async (streamId: string) =>
+    loadAggregate(deps.store, spec)(streamId)();
+
+export const run = async <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
+  deps: CoreDeps,
+  spec: AggregateSpec<C, Ev, S>,
+  streamId: string,
+  events: readonly RecordedEvent[],
+  command: C & { readonly type: string },
+  actor: string,
+): Promise<E.Either<HandleError, Handled<Ev, S>>> =>
+  handleCommand(
+    deps.store,
+    spec,
+    streamId,
+    command,
+    sagaContext(streamId, events, command.type, actor, isoNow(deps.clock)),
+  )();
+
+export const describeError = (e: HandleError | { readonly _tag: string }): string =>
+  e._tag === 'DomainRejected' && 'error' in e ? `${e._tag}: ${JSON.stringify(e.error)}` : JSON.stringify(e);
