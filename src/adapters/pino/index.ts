@@ -1,0 +1,3 @@
+export { createPinoLogger } from './logger';
+export type { PinoLoggerOptions } from './logger';
+export { REDACTED, isSecretKey, redactText } from './redact';

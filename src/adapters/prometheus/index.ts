@@ -1,0 +1,2 @@
+export { createPrometheusMetrics } from './metrics';
+export type { PrometheusMetrics, PrometheusOptions } from './metrics';
