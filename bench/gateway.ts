@@ -1,0 +1,184 @@
+/**
+ * Signed-and-verified gateway calls per second against a local server, with the bare cost of one
+ * RSA-2048 sign plus one verify measured in the same run as the baseline: each `queryOrder` signs
+ * its request and verifies the response's signature, so that pair bounds the client per core.
+ *
+ * The server runs in a child process so its work does not compete for the client's core. It
+ * answers every request with one response signed at start-up (the timestamp stays well inside the
+ * ±300 s window for the run) and does not verify the client's signature: the client is what is
+ * measured, not the server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import type { AppId, OutTradeNo, SpMchid, SubMchid } from '../src/domain/shared/ids';
+import type { Logger } from '../src/ports/logger';
+import { createWeChatPayClient } from '../src/adapters/wechatpay';
+
+/** Gateway and baseline alternate in short rounds, so both see the same machine load; the median round counts. */
+const ROUNDS = 7;
+const ROUND_MS = 700;
+const WARMUP_CALLS = 300;
+const CONCURRENCY = 8;
+const PUB_KEY_ID = 'PUB_KEY_ID_BENCH000000000000000000000001';
+
+const SERVER_SOURCE = `
+const http = require('node:http');
+const crypto = require('node:crypto');
+process.once('message', ({ privateKeyPem, serial, body }) => {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = crypto.randomBytes(16).toString('hex');
+  const signature = crypto.sign('sha256', Buffer.from(timestamp + '\\n' + nonce + '\\n' + body + '\\n'), privateKeyPem).toString('base64');
+  const headers = {
+    'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)),
+    'Wechatpay-Timestamp': timestamp, 'Wechatpay-Nonce': nonce, 'Wechatpay-Signature': signature,
+    'Wechatpay-Serial': serial, 'Request-ID': 'bench',
+  };
+  const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, headers); res.end(body); }); });
+  server.keepAliveTimeout = 60000;
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+});
+`;
+
+const silent: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silent,
+};
+
+const transaction = JSON.stringify({
+  id: '4200000000202611261234567890',
+  sp_mchid: '1900000100',
+  sub_mchid: '1900000109',
+  sp_appid: 'wx2421b1c4370ec43b',
+  out_trade_no: 'T20261126001',
+  trade_type: 'MICROPAY',
+  trade_state: 'SUCCESS',
+  trade_state_desc: 'success',
+  bank_type: 'OTHERS',
+  success_time: '2026-11-26T16:00:01+08:00',
+  payer: { sp_openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
+  amount: { total: 1234, currency: 'HKD', payer_total: 1100, payer_currency: 'CNY' },
+});
+
+const startServer = (privateKeyPem: string): Promise<{ child: ChildProcess; port: number }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', SERVER_SOURCE], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('error', reject);
+    child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }));
+    child.send({ privateKeyPem, serial: PUB_KEY_ID, body: transaction });
+  });
+
+interface Rate {
+  /** Operations per wall-clock second. */
+  readonly wall: number;
+  /** Operations per second of this process's CPU time: the per-core figure, immune to other load. */
+  readonly cpu: number;
+}
+
+const measure = async (body: (keepGoing: () => boolean) => Promise<number> | number): Promise<Rate> => {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const ops = await body(() => performance.now() - started < ROUND_MS);
+  const cpu = process.cpuUsage(cpuBefore);
+  const wallMs = performance.now() - started;
+  return { wall: (ops * 1000) / wallMs, cpu: (ops * 1e6) / (cpu.user + cpu.system) };
+};
+
+const cryptoBaseline = (
+  merchant: ReturnType<typeof generateKeyPairSync>,
+  platform: ReturnType<typeof generateKeyPairSync>,
+): Promise<Rate> => {
+  const request = Buffer.from(
+    `GET\n/v3/global/transactions/out-trade-no/T20261126001?sp_mchid=1900000100&sub_mchid=1900000109\n1764144000\nabcdefghijklmnopqrstuvwxyz012345\n\n`,
+  );
+  const response = Buffer.from(`1764144000\nnonce\n${transaction}\n`);
+  const signature = sign('sha256', response, platform.privateKey);
+  return measure((keepGoing) => {
+    let ops = 0;
+    while (keepGoing()) {
+      sign('sha256', request, merchant.privateKey);
+      if (!verify('sha256', response, platform.publicKey, signature))
+        throw new Error('baseline verify failed');
+      ops += 1;
+    }
+    return ops;
+  });
+};
+
+export async function run(): Promise<void> {
+  const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { child, port } = await startServer(
+    platform.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
+  const client = createWeChatPayClient(
+    {
+      baseUrl: `http://127.0.0.1:${port}`,
+      spMchid: '1900000100' as SpMchid,
+      spAppid: 'wx2421b1c4370ec43b' as AppId,
+      merchantSerial: '444F4864EA9B34415A6A2F7B6C8CA7C5EA5BE8A1',
+      merchantPrivateKeyPem: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      apiV3Key: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+      platformPublicKey: {
+        id: PUB_KEY_ID,
+        pem: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      },
+      certificateRefreshIntervalMs: 0,
+      readRetry: { attempts: 1 },
+      connections: CONCURRENCY,
+    },
+    { clock: { now: () => Date.now() }, logger: silent },
+  );
+  const ref = { subMchid: '1900000109' as SubMchid, outTradeNo: 'T20261126001' as OutTradeNo };
+  const call = async () => {
+    const outcome = await client.gateway.queryOrder(ref)();
+    if (outcome._tag !== 'Success') throw new Error(`bench call failed: ${JSON.stringify(outcome)}`);
+  };
+  const gatewayRound = (): Promise<Rate> =>
+    measure(async (keepGoing) => {
+      let calls = 0;
+      const worker = async () => {
+        while (keepGoing()) {
+          await call();
+          calls += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      return calls;
+    });
+  try {
+    for (let i = 0; i < WARMUP_CALLS; i += 1) await call();
+    const rounds: { gateway: Rate; crypto: Rate }[] = [];
+    for (let i = 0; i < ROUNDS; i += 1)
+      rounds.push({ gateway: await gatewayRound(), crypto: await cryptoBaseline(merchant, platform) });
+    const medianBy = (f: (r: { gateway: Rate; crypto: Rate }) => number) => {
+      const sorted = rounds.map(f).sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+    };
+    const f0 = (n: number) => n.toFixed(0);
+    const gatewayCpu = medianBy((r) => r.gateway.cpu);
+    const cryptoCpu = medianBy((r) => r.crypto.cpu);
+    console.log(
+      `median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms; gateway concurrency ${CONCURRENCY}`,
+    );
+    console.log('');
+    console.log('| measure | per wall-clock second | per CPU second of the client (one core) |');
+    console.log('| --- | --- | --- |');
+    console.log(
+      `| gateway queryOrder: sign + HTTP + verify + decode | ${f0(medianBy((r) => r.gateway.wall))} calls/s | ${f0(gatewayCpu)} calls/s |`,
+    );
+    console.log(
+      `| baseline: one RSA-2048 sign + one verify | ${f0(medianBy((r) => r.crypto.wall))} ops/s | ${f0(cryptoCpu)} ops/s |`,
+    );
+    console.log(
+      `| ratio gateway / baseline | ${medianBy((r) => r.gateway.wall / r.crypto.wall).toFixed(2)} | ${(gatewayCpu / cryptoCpu).toFixed(2)} (target >= 0.70) |`,
+    );
+  } finally {
+    await client.close();
+    child.kill();
+  }
+}
