@@ -1,0 +1,53 @@
+/**
+ * The client's errors, mapped to the port's typed errors.
+ *
+ * WrongExpectedVersion reaches the client in three encodings (AppendResp, BatchAppend's packed
+ * Status, or an `exception` trailer; reference §2 "Error mapping"); the client turns all three into
+ * `WrongExpectedVersionError`, so one mapping covers both append paths. Everything that is not a
+ * concurrency conflict or a missing stream is reported as StoreUnavailable: retryable or not, the
+ * caller's only sensible move is to retry later or surface the failure.
+ */
+import {
+  CancelledError,
+  StreamNotFoundError,
+  UnavailableError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import {
+  type ExpectedRevision,
+  type StoreUnavailable,
+  type StreamNotFound,
+  type WrongExpectedVersion,
+} from '../../ports/event-store';
+
+export const storeUnavailable = (message: string): StoreUnavailable => ({
+  _tag: 'StoreUnavailable',
+  message,
+});
+
+/** Connection-level failures after which a subscription reconnects (the client rebuilds its channel). */
+export const isTransient = (error: unknown): boolean =>
+  error instanceof UnavailableError || error instanceof CancelledError;
+
+export const describeError = (error: unknown): string => {
+  if (error instanceof Error) return `${error.constructor.name}: ${error.message}`;
+  return `unexpected failure: ${String(error)}`;
+};
+
+export const toWrongExpectedVersion = (
+  error: unknown,
+  streamId: string,
+  expected: ExpectedRevision,
+): WrongExpectedVersion | undefined => {
+  if (!(error instanceof WrongExpectedVersionError)) return undefined;
+  const actual = error.actualVersion;
+  return {
+    _tag: 'WrongExpectedVersion',
+    streamId,
+    expected,
+    actual: actual === 'no_stream' ? 'no-stream' : Number(actual),
+  };
+};
+
+export const toStreamNotFound = (error: unknown, streamId: string): StreamNotFound | undefined =>
+  error instanceof StreamNotFoundError ? { _tag: 'StreamNotFound', streamId } : undefined;

@@ -1,0 +1,2 @@
+export { createEventStoreDbEventStore, type EventStoreDbOptions } from './event-store';
+export { type ReconnectPolicy } from './subscription';
