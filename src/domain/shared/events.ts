@@ -15,7 +15,8 @@ export const EventMetadataCodec = t.readonly(
   }),
   'EventMetadata',
 );
-export type EventMetadata = t.TypeOf<typeof EventMetadataCodec>;
+/** Equal in shape to the EventStore port's EventMetadata; this is the decoded, checked form. */
+export type DecodedEventMetadata = t.TypeOf<typeof EventMetadataCodec>;
 
 /** An event type with its schema version and codec; the version is stored in event metadata. */
 export interface EventDefinition<Type extends string, Data> {

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { EventStore, Logger } from '../ports';
+import type { CoreConfig, PaymentCore } from '../application';
+import { createHttpServer } from '../adapters/http/fastify';
+import { createPinoLogger } from '../adapters/pino';
+import { createPrometheusMetrics } from '../adapters/prometheus';
+import { startSandbox, type RunningSandbox } from '../adapters/sandbox';
+import { createScaledClock, createSystemTimers, systemClock } from '../adapters/system';
+import { createWeChatPayClient, type WeChatPayClientConfig } from '../adapters/wechatpay';
+import { type ServiceConfig, sandboxStateDir } from './config';
+import { TYPES, buildContainer } from './container';
+import { openStores } from './stores';
+
+export interface RunningService {
+  readonly url: string;
+  readonly apiToken: string;
+  readonly sandbox?: RunningSandbox;
+  readonly core: PaymentCore;
+  /** The event store, for tools that read the log (audit) while the service runs. */
+  readonly store: EventStore;
+  /** Stops taking requests, lets appends in flight finish, stops timers; the store keeps everything. */
+  readonly stop: () => Promise<void>;
+}
+
+/** The API token: configured, or generated once and kept in the data directory (mode 600). */
+const apiTokenFor = (config: ServiceConfig): string => {
+  if (config.apiToken !== undefined) return config.apiToken;
+  const path = join(config.dataDir, 'api-token');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+};
+
+const freePort = (host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+
+const clientConfigFromSandbox = (sandbox: RunningSandbox): WeChatPayClientConfig => {
+  const c = sandbox.credentials;
+  return {
+    baseUrl: sandbox.baseUrl,
+    spMchid: c.spMchid as WeChatPayClientConfig['spMchid'],
+    spAppid: c.spAppid as WeChatPayClientConfig['spAppid'],
+    merchantSerial: c.merchantSerial,
+    merchantPrivateKeyPem: readFileSync(c.merchantPrivateKeyPath, 'utf8'),
+    apiV3Key: readFileSync(c.apiV3KeyPath, 'utf8').trim(),
+  };
+};
+
+const clientConfigFromMerchant = (m: NonNullable<ServiceConfig['merchant']>): WeChatPayClientConfig => ({
+  baseUrl: m.baseUrl,
+  spMchid: m.spMchid,
+  spAppid: m.spAppid,
+  merchantSerial: m.merchantSerial,
+  merchantPrivateKeyPem: readFileSync(m.merchantPrivateKeyPath, 'utf8'),
+  apiV3Key: readFileSync(m.apiV3KeyPath, 'utf8').trim(),
+  ...(m.platformCertificatePath
+    ? { pinnedPlatformCertificatePem: readFileSync(m.platformCertificatePath, 'utf8') }
+    : {}),
+  ...(m.platformPublicKey
+    ? {
+        platformPublicKey: {
+          id: m.platformPublicKey.id,
+          pem: readFileSync(m.platformPublicKey.path, 'utf8'),
+        },
+      }
+    : {}),
+});
+
+export const startService = async (
+  config: ServiceConfig,
+  options: { readonly logger?: Logger } = {},
+): Promise<RunningService> => {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
+  const clock = config.timeScale === 1 ? systemClock : createScaledClock(config.timeScale);
+  const timers = createSystemTimers(clock);
+  const port = config.port === 0 ? await freePort(config.host) : config.port;
+  const url = `http://${config.host}:${port}`;
+
+  const sandbox =
+    config.sandbox === 'embedded'
+      ? await startSandbox({ stateDir: sandboxStateDir(config), clock })
+      : undefined;
+  const clientConfig = sandbox
+    ? clientConfigFromSandbox(sandbox)
+    : clientConfigFromMerchant(config.merchant!);
+  const client = createWeChatPayClient(clientConfig, { clock, logger });
+  const stores = openStores(config.eventStore, config.dataDir);
+  const prometheus = createPrometheusMetrics();
+
+  const coreConfig: CoreConfig = {
+    spMchid: clientConfig.spMchid,
+    payPolicy: config.payPolicy,
+    refundPolicy: config.refundPolicy,
+    merchantCategoryCode: config.merchantCategoryCode,
+    // With the embedded sandbox, refund notifications come straight back to this service.
+    refundNotifyUrl: config.notifyUrl ?? `${url}/notifications/wechatpay`,
+  };
+  const container = buildContainer(coreConfig, {
+    store: stores.store,
+    readModels: stores.readModels,
+    gateway: client.gateway,
+    verifier: client.verifier,
+    clock,
+    timers,
+    logger,
+    metrics: prometheus.metrics,
+  });
+  const core = container.get<PaymentCore>(TYPES.PaymentCore);
+  const apiToken = apiTokenFor(config);
+  const http = createHttpServer({ api: core.api, apiToken, logger, renderMetrics: prometheus.render });
+
+  await core.start();
+  await http.listen({ port, host: config.host });
+  logger.info('service started', { url, store: config.eventStore.kind, sandbox: sandbox?.baseUrl ?? 'off' });
+
+  let isStopping = false;
+  return {
+    url,
+    apiToken,
+    core,
+    store: stores.store,
+    ...(sandbox ? { sandbox } : {}),
+    stop: async () => {
+      if (isStopping) return;
+      isStopping = true;
+      await http.close();
+      await core.stop();
+      await client.close();
+      await stores.close();
+      await sandbox?.close();
+    },
+  };
+};
