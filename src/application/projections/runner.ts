@@ -81,8 +81,11 @@ export const startProjections = (
     });
 
   const fail = (runner: Runner, error: Error): void => {
-    runner.failure ??= error;
-    deps.logger.error('projection stopped', { projection: runner.projection.name, error: error.message });
+    // The handler reports its own failure; the subscription's onError then repeats it.
+    if (runner.failure === undefined) {
+      runner.failure = error;
+      deps.logger.error('projection stopped', { projection: runner.projection.name, error: error.message });
+    }
     settle();
   };
 
@@ -125,7 +128,7 @@ export const startProjections = (
         deps.logger.info('projection caught up', { projection: name, position: runner.processed });
         settle();
       },
-      onError: (error: StoreUnavailable) => fail(runner, runner.failure ?? new Error(error.message)),
+      onError: (error: StoreUnavailable) => fail(runner, new Error(error.message)),
     });
   };
 
