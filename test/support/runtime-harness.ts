@@ -1,0 +1,169 @@
+import * as E from 'fp-ts/Either';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createPaymentCore, type PaymentCore } from '../../src/application';
+import { Order, Refund, type AppId, type SpMchid } from '../../src/domain';
+import {
+  noMetrics,
+  type EventStore,
+  type PaymentApi,
+  type ReadModelStore,
+  type WeChatPayGateway,
+} from '../../src/ports';
+import { createHttpServer } from '../../src/adapters/http/fastify';
+import { createPinoLogger } from '../../src/adapters/pino';
+import { startSandbox, type RunningSandbox } from '../../src/adapters/sandbox';
+import { openSqliteDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/database';
+import { createSqliteEventStore } from '../../src/adapters/sqlite/event-store';
+import { createSqliteReadModelStore } from '../../src/adapters/sqlite/read-model-store';
+import { createScaledClock, createSystemTimers, type ScaledClock } from '../../src/adapters/system';
+import { createWeChatPayClient, type WeChatPayClient } from '../../src/adapters/wechatpay';
+
+/**
+ * The whole system in one process over real HTTP: the sandbox (real signatures, its own state),
+ * and a runtime (WeChat Pay client, core, SQLite store, webhook server) that can be stopped and
+ * started again on the same files, as a restarted process would be. Time runs `scale`× faster for
+ * both, through one shared clock, so WeChat's 30–45 s rules take a fraction of a second.
+ */
+export const SUB_MCHID = '1900000109';
+export const SCALE = 100;
+
+export interface World {
+  readonly dir: string;
+  readonly clock: ScaledClock;
+  readonly sandbox: RunningSandbox;
+  readonly close: () => Promise<void>;
+}
+
+export const startWorld = async (scale = SCALE): Promise<World> => {
+  const dir = mkdtempSync(join(tmpdir(), 'wpg-it-'));
+  const clock = createScaledClock(scale);
+  const sandbox = await startSandbox({ stateDir: join(dir, 'sandbox'), clock, tickMs: 5 });
+  return {
+    dir,
+    clock,
+    sandbox,
+    close: async () => {
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+export interface Runtime {
+  readonly api: PaymentApi;
+  readonly core: PaymentCore;
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly gateway: WeChatPayGateway;
+  readonly webhookUrl: string;
+  /** Graceful stop (timers, server, connections, database). */
+  readonly stop: () => Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Wraps the store, e.g. to freeze it at a chosen append (a crash). */
+  readonly wrapStore?: (store: EventStore) => EventStore;
+  /** Wraps the gateway, e.g. to count pay calls across restarts. */
+  readonly wrapGateway?: (gateway: WeChatPayGateway) => WeChatPayGateway;
+  readonly payPolicy?: Partial<Order.PayPolicy>;
+}
+
+const silent = createPinoLogger({ level: 'silent' });
+
+export const startRuntime = async (world: World, options: RuntimeOptions = {}): Promise<Runtime> => {
+  const c = world.sandbox.credentials;
+  const client: WeChatPayClient = createWeChatPayClient(
+    {
+      baseUrl: world.sandbox.baseUrl,
+      spMchid: c.spMchid as SpMchid,
+      spAppid: c.spAppid as AppId,
+      merchantSerial: c.merchantSerial,
+      merchantPrivateKeyPem: readFileSync(c.merchantPrivateKeyPath, 'utf8'),
+      apiV3Key: readFileSync(c.apiV3KeyPath, 'utf8').trim(),
+      // Real-time limits: a hanging pay answer becomes Unknown quickly in tests.
+      timeoutsMs: { pay: 1_500, queryOrder: 1_500, reverse: 1_500, refund: 1_500, queryRefund: 1_500 },
+    },
+    { clock: world.clock, logger: silent },
+  );
+  const db: SqliteDatabase = openSqliteDatabase(join(world.dir, 'events.db'));
+  const rawStore = createSqliteEventStore(db);
+  const store = options.wrapStore ? options.wrapStore(rawStore) : rawStore;
+  const readModels = createSqliteReadModelStore(db);
+  const gateway = options.wrapGateway ? options.wrapGateway(client.gateway) : client.gateway;
+
+  let core: PaymentCore | undefined = undefined as PaymentCore | undefined;
+  // The webhook must know the core, and the core its own notify URL: the server listens first.
+  const api: PaymentApi = new Proxy({} as PaymentApi, {
+    get: (_t, name: keyof PaymentApi) => (core ? core.api[name] : undefined),
+  });
+  const http: FastifyInstance = createHttpServer({
+    api,
+    apiToken: 'integration-test-token-0123456789',
+    logger: silent,
+    renderMetrics: async () => ({ contentType: 'text/plain', body: '' }),
+  });
+  const address = await http.listen({ port: 0, host: '127.0.0.1' });
+  const webhookUrl = `${address}/notifications/wechatpay`;
+  core = createPaymentCore({
+    store,
+    gateway,
+    verifier: client.verifier,
+    readModels,
+    clock: world.clock,
+    timers: createSystemTimers(world.clock),
+    logger: silent,
+    metrics: noMetrics,
+    config: {
+      spMchid: c.spMchid as SpMchid,
+      payPolicy: { ...Order.defaultPayPolicy, ...options.payPolicy },
+      refundPolicy: Refund.defaultRefundPolicy,
+      merchantCategoryCode: '5812',
+      refundNotifyUrl: webhookUrl,
+    },
+  });
+  await core.start();
+  const started = core;
+  return {
+    api: started.api,
+    core: started,
+    store,
+    readModels,
+    gateway,
+    webhookUrl,
+    stop: async () => {
+      await http.close();
+      await started.stop();
+      await client.close();
+      await rawStore.close();
+      if (db.open) db.close();
+    },
+  };
+};
+
+/** Sandbox auth codes choose the scenario (docs/sandbox.md): wallet 13, scenario SS, seconds NNN, free digits. */
+let counter = 0;
+export const authCode = (scenario: string, seconds = 0): string => {
+  counter += 1;
+  return `13${scenario}${String(seconds).padStart(3, '0')}${String(Date.now() % 1e7).padStart(7, '0')}${String(counter % 1e4).padStart(4, '0')}`;
+};
+
+export const ctx = { actor: 'test', correlationId: 'it' };
+
+/** Resolves with the value once `probe` returns one, or fails after `timeoutMs` (real time). */
+export const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+export const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
+  return e.right;
+};
