@@ -1,4 +1,4 @@
-import type { EventToAppend, ExpectedRevision } from '../../ports/event-store';
+import type { ExpectedRevision } from '../../ports/event-store';
 
 /**
  * What an append does, given the stream's last revision (undefined: no stream). Exact and
@@ -15,7 +15,7 @@ export type AppendDecision =
 export const decideAppend = (
   lastRevision: number | undefined,
   expected: ExpectedRevision,
-  events: readonly EventToAppend[],
+  events: readonly { readonly id: string }[],
   idAt: (revision: number) => string | undefined,
 ): AppendDecision => {
   const actual = lastRevision ?? 'no-stream';
