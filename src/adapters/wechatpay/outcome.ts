@@ -33,6 +33,14 @@ export const unknown = (reason: UnknownReason, detail: string, requestId?: strin
   ...withRequestId(requestId),
 });
 
+/** A request refused before sending: it breaks a documented limit, so WeChat would refuse it too. */
+export const invalidArgument = (message: string): GatewayOutcome<never> => ({
+  _tag: 'Rejected',
+  httpStatus: 0,
+  code: 'INVALID_ARGUMENT',
+  message,
+});
+
 export const fromTransportError = (e: TransportError): Unknown =>
   unknown(e._tag === 'Timeout' ? 'Timeout' : 'ConnectionError', e.detail);
 

@@ -22,10 +22,8 @@ const describe = (error: t.ValidationError): string => {
   const path = pathOf(error);
   const last = error.context[error.context.length - 1];
   const expected = last?.type.name ?? 'value';
-  const got =
-    error.value === undefined
-      ? 'nothing'
-      : (JSON.stringify(error.value)?.slice(0, 60) ?? String(error.value));
+  const json = error.value === undefined ? 'nothing' : (JSON.stringify(error.value) ?? String(error.value));
+  const got = json.length > 60 ? `${json.slice(0, 57)}...` : json;
   return `${path === '' ? '(root)' : path}: expected ${expected}, got ${got}`;
 };
 

@@ -8,7 +8,9 @@ import type {
   Transaction,
 } from '../../../ports/wechat-pay-gateway';
 import { decodeWith, opt } from '../codecs/decode';
+import { PayRequestBodyCodec } from '../codecs/requests';
 import { toTransaction, TransactionWireCodec } from '../codecs/transaction';
+import { invalidArgument } from '../outcome';
 import { call, expectNoContent, queryString, segment, type EndpointContext } from './context';
 
 /** Orders in institution mode (reference §5.1–§5.4). */
@@ -29,24 +31,23 @@ const sceneInfoWire = (s: SceneInfo) => ({
   ),
 });
 
-/** The exact JSON sent for §5.1; its bytes are what gets signed. */
-export const payRequestBody = (ctx: EndpointContext, r: PayRequest): string =>
-  JSON.stringify({
-    sp_mchid: ctx.spMchid,
-    sp_appid: ctx.spAppid,
-    sub_mchid: r.subMchid,
-    ...opt('sub_appid', r.subAppid),
-    description: r.description,
-    ...opt('attach', r.attach),
-    out_trade_no: r.outTradeNo,
-    ...opt('goods_tag', r.goodsTag),
-    trade_type: 'MICROPAY',
-    ...opt('limit_pay', r.limitPay),
-    merchant_category_code: r.merchantCategoryCode,
-    payer: { auth_code: r.authCode },
-    amount: { total: r.amount.amount, currency: r.amount.currency },
-    ...opt('scene_info', r.sceneInfo === undefined ? undefined : sceneInfoWire(r.sceneInfo)),
-  });
+/** The JSON object sent for §5.1. */
+export const payRequestBody = (ctx: EndpointContext, r: PayRequest) => ({
+  sp_mchid: ctx.spMchid,
+  sp_appid: ctx.spAppid,
+  sub_mchid: r.subMchid,
+  ...opt('sub_appid', r.subAppid),
+  description: r.description,
+  ...opt('attach', r.attach),
+  out_trade_no: r.outTradeNo,
+  ...opt('goods_tag', r.goodsTag),
+  trade_type: 'MICROPAY' as const,
+  ...opt('limit_pay', r.limitPay),
+  merchant_category_code: r.merchantCategoryCode,
+  payer: { auth_code: r.authCode },
+  amount: { total: r.amount.amount, currency: r.amount.currency },
+  ...opt('scene_info', r.sceneInfo === undefined ? undefined : sceneInfoWire(r.sceneInfo)),
+});
 
 const orderPath = (ref: OrderRef): string =>
   'outTradeNo' in ref ? `out-trade-no/${segment(ref.outTradeNo)}` : `id/${segment(ref.transactionId)}`;
@@ -54,18 +55,18 @@ const orderPath = (ref: OrderRef): string =>
 export const pay =
   (ctx: EndpointContext) =>
   (request: PayRequest): T.Task<GatewayOutcome<Transaction>> =>
-  () =>
-    call(
+  async () => {
+    const body = payRequestBody(ctx, request);
+    const checked = decodeWith(PayRequestBodyCodec, body);
+    if (E.isLeft(checked)) return invalidArgument(checked.left);
+    return call(
       ctx,
       'pay',
-      {
-        method: 'POST',
-        pathAndQuery: '/v3/global/micropay/transactions/pay',
-        body: payRequestBody(ctx, request),
-      },
+      { method: 'POST', pathAndQuery: '/v3/global/micropay/transactions/pay', body: JSON.stringify(body) },
       // §5.1: never retried — a second submit could debit the customer twice; the saga queries instead.
       { decode: decodeTransaction, idempotent: false, tradeStateMeansInProgress: true },
     );
+  };
 
 export const queryOrder =
   (ctx: EndpointContext) =>

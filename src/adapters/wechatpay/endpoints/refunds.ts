@@ -16,6 +16,8 @@ import {
   toRefundInfo,
   type RefundListPage,
 } from '../codecs/refund';
+import { RefundRequestBodyCodec } from '../codecs/requests';
+import { invalidArgument } from '../outcome';
 import { call, queryString, segment, type EndpointContext } from './context';
 
 /** Refunds (reference §5.5–§5.7). */
@@ -25,45 +27,39 @@ export const REFUND_PAGE_SIZE = 20;
 /** 50 refunds per order at most (§5.5), so a handful of pages; the cap stops a server that never ends. */
 const MAX_REFUND_PAGES = 10;
 
-export const refundRequestBody = (ctx: EndpointContext, r: RefundRequest): string =>
-  JSON.stringify({
-    sp_mchid: ctx.spMchid,
-    sp_appid: ctx.spAppid,
-    sub_mchid: r.subMchid,
-    ...opt('sub_appid', r.subAppid),
-    // §5.5 recommends transaction_id; out_trade_no only when the WeChat id is not known.
-    ...(r.transactionId === undefined
-      ? opt('out_trade_no', r.outTradeNo)
-      : { transaction_id: r.transactionId }),
-    out_refund_no: r.outRefundNo,
-    ...opt('reason', r.reason),
-    ...opt('source', r.source),
-    amount: { refund: r.refund.amount, total: r.total.amount, currency: r.total.currency },
-    ...opt('notify_url', r.notifyUrl),
-  });
+export const refundRequestBody = (ctx: EndpointContext, r: RefundRequest) => ({
+  sp_mchid: ctx.spMchid,
+  sp_appid: ctx.spAppid,
+  sub_mchid: r.subMchid,
+  ...opt('sub_appid', r.subAppid),
+  // §5.5 recommends transaction_id; out_trade_no only when the WeChat id is not known.
+  ...(r.transactionId === undefined
+    ? opt('out_trade_no', r.outTradeNo)
+    : { transaction_id: r.transactionId }),
+  out_refund_no: r.outRefundNo,
+  ...opt('reason', r.reason),
+  ...opt('source', r.source),
+  amount: { refund: r.refund.amount, total: r.total.amount, currency: r.total.currency },
+  ...opt('notify_url', r.notifyUrl),
+});
 
 export const refund =
   (ctx: EndpointContext) =>
   (request: RefundRequest): T.Task<GatewayOutcome<RefundInfo>> =>
   async () => {
     if (request.transactionId === undefined && request.outTradeNo === undefined)
-      return {
-        _tag: 'Rejected',
-        httpStatus: 0,
-        code: 'INVALID_ARGUMENT',
-        message: 'transactionId or outTradeNo is required',
-      };
+      return invalidArgument('transactionId or outTradeNo is required');
     if (request.refund.currency !== request.total.currency)
-      return {
-        _tag: 'Rejected',
-        httpStatus: 0,
-        code: 'INVALID_ARGUMENT',
-        message: 'refund and total currencies differ',
-      };
+      return invalidArgument('refund and total currencies differ');
+    if (request.refund.amount > request.total.amount)
+      return invalidArgument('refund exceeds the order total');
+    const body = refundRequestBody(ctx, request);
+    const checked = decodeWith(RefundRequestBodyCodec, body);
+    if (E.isLeft(checked)) return invalidArgument(checked.left);
     return call(
       ctx,
       'refund',
-      { method: 'POST', pathAndQuery: '/v3/global/refunds', body: refundRequestBody(ctx, request) },
+      { method: 'POST', pathAndQuery: '/v3/global/refunds', body: JSON.stringify(body) },
       // Retried by the refund saga with the same out_refund_no (§5.5), never here.
       {
         decode: (json) => E.map(toRefundInfo)(decodeWith(RefundCreateResponseCodec, json)),

@@ -2,6 +2,7 @@ import type * as T from 'fp-ts/Task';
 import type { GatewayOutcome, Settlement, SettlementQuery } from '../../../ports/wechat-pay-gateway';
 import { decodeWith } from '../codecs/decode';
 import { SettlementPageCodec, toSettlement } from '../codecs/settlement';
+import { invalidArgument } from '../outcome';
 import { call, queryString, type EndpointContext } from './context';
 
 /**
@@ -12,13 +13,6 @@ import { call, queryString, type EndpointContext } from './context';
 
 export const SETTLEMENT_PAGE_SIZE = 10;
 const MAX_SETTLEMENT_PAGES = 1000;
-
-const invalid = (message: string): GatewayOutcome<never> => ({
-  _tag: 'Rejected',
-  httpStatus: 0,
-  code: 'INVALID_ARGUMENT',
-  message,
-});
 
 export const settlementParams = (query: SettlementQuery, offset: number) => {
   const dates =
@@ -40,8 +34,8 @@ export const querySettlements =
   async () => {
     if (query.settleState === 'SETTLED') {
       if (query.startDate === undefined || query.endDate === undefined)
-        return invalid('SETTLED needs startDate and endDate');
-      if (query.endDate < query.startDate) return invalid('endDate is before startDate');
+        return invalidArgument('SETTLED needs startDate and endDate');
+      if (query.endDate < query.startDate) return invalidArgument('endDate is before startDate');
     }
     const settlements: Settlement[] = [];
     for (let page = 0; page < MAX_SETTLEMENT_PAGES; page += 1) {

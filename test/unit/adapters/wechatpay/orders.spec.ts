@@ -188,6 +188,19 @@ describe('orders (reference §5.1–§5.4)', () => {
     expect(outcome).toMatchObject({ _tag: 'Unknown', reason: 'UnverifiedResponse' });
   });
 
+  it('a pay request beyond a documented limit is refused before sending, naming the field', async () => {
+    const { client } = clientFor(server);
+    const outcome = await client.gateway.pay({ ...payRequest, description: 'x'.repeat(128) })();
+    await client.close();
+    expect(outcome).toEqual({
+      _tag: 'Rejected',
+      httpStatus: 0,
+      code: 'INVALID_ARGUMENT',
+      message: `description: expected string[1,127], got "${'x'.repeat(56)}...`,
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('never logs the auth code, the private key or the APIv3 key', async () => {
     server.handle = () => ({ status: 503, body: '' });
     const { client, logger } = clientFor(server);
