@@ -26,6 +26,22 @@ import {
   type RecordedEvent,
 } from '../../ports/event-store';
 
+/**
+ * Drops `throwOnAppendFailure` from a connection string: `false` would switch on the client's
+ * BatchAppend bug (nextExpectedRevision 1n whatever the revision; reference §2), so the
+ * adapter always runs with the default.
+ */
+export const withDefaultAppendFailureMode = (connectionString: string): string => {
+  const query = connectionString.indexOf('?');
+  if (query < 0) return connectionString;
+  const kept = connectionString
+    .slice(query + 1)
+    .split('&')
+    .filter((pair) => (pair.split('=')[0] ?? '').trim().toLowerCase() !== 'throwonappendfailure');
+  const base = connectionString.slice(0, query);
+  return kept.length === 0 ? base : `${base}?${kept.join('&')}`;
+};
+
 export const toExpectedRevision = (expected: ExpectedRevision): AppendExpectedRevision => {
   switch (expected) {
     case 'no-stream':

@@ -1,8 +1,9 @@
 /**
  * The EventStore port on EventStoreDB / KurrentDB, through `@eventstore/db-client` 6.2.1.
  *
- * `throwOnAppendFailure` stays at its default (true): with `false`, the client's BatchAppend path
- * reports nextExpectedRevision 1n whatever the real revision is (reference §2 "Client bug found").
+ * `throwOnAppendFailure` stays at its default (true), even if the connection string asks otherwise:
+ * with `false`, the client's BatchAppend path reports nextExpectedRevision 1n whatever the real
+ * revision is (reference §2 "Client bug found").
  */
 import {
   BACKWARDS,
@@ -34,6 +35,7 @@ import {
   toEventData,
   toExpectedRevision,
   toSafeNumber,
+  withDefaultAppendFailureMode,
 } from './codec';
 import { describeError, storeUnavailable, toStreamNotFound, toWrongExpectedVersion } from './errors';
 import { subscribeToAllWithReconnect, type ReconnectPolicy } from './subscription';
@@ -56,7 +58,7 @@ export const createEventStoreDbEventStore = (
   connectionString: string,
   options: EventStoreDbOptions = {},
 ): EventStore => {
-  const client = EventStoreDBClient.connectionString(connectionString);
+  const client = EventStoreDBClient.connectionString(withDefaultAppendFailureMode(connectionString));
   const subscriptions = new Set<ReturnType<typeof subscribeToAllWithReconnect>>();
 
   /**

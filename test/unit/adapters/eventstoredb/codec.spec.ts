@@ -6,6 +6,7 @@ import {
   toEventData,
   toExpectedRevision,
   toSafeNumber,
+  withDefaultAppendFailureMode,
 } from '../../../../src/adapters/eventstoredb/codec';
 import { backoffDelay } from '../../../../src/adapters/eventstoredb/subscription';
 import { anEvent } from './helpers';
@@ -77,6 +78,19 @@ describe('EventStoreDB codec', () => {
     expect(decodeRecord(record(withoutActor))).toEqual(
       E.left(expect.stringContaining('field metadata.actor')),
     );
+  });
+
+  it('drops throwOnAppendFailure from a connection string, keeping every other setting', () => {
+    expect(withDefaultAppendFailureMode('esdb://h:2113?throwOnAppendFailure=false')).toBe('esdb://h:2113');
+    expect(withDefaultAppendFailureMode('esdb://h:2113?ThrowOnAppendFailure=false&tls=false')).toBe(
+      'esdb://h:2113?tls=false',
+    );
+    expect(
+      withDefaultAppendFailureMode(
+        'esdb+discover://a:b@h:2113?tls=true&throwOnAppendFailure=false&nodePreference=leader',
+      ),
+    ).toBe('esdb+discover://a:b@h:2113?tls=true&nodePreference=leader');
+    expect(withDefaultAppendFailureMode('esdb://h:2113')).toBe('esdb://h:2113');
   });
 
   it('backs off exponentially, bounded by the maximum delay', () => {
