@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createPaymentCore, type PaymentCore } from '../../src/application';
-import { Order, Refund, type AppId, type SpMchid } from '../../src/domain';
+import {
+  Order,
+  Refund,
+  unsafeMoney,
+  type AppId,
+  type AuthCode,
+  type OutRefundNo,
+  type OutTradeNo,
+  type SpMchid,
+  type SubMchid,
+} from '../../src/domain';
 import {
   noMetrics,
   type EventStore,
@@ -166,4 +176,66 @@ export const eventually = async <T>(probe: () => Promise<T | undefined>, timeout
 export const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
   return e.right;
+};
+
+/** Calls the sandbox's control API (docs/sandbox.md). */
+export const control = async (
+  world: World,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> => {
+  const response = await fetch(`${world.sandbox.baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+};
+
+export const newOutTradeNo = (tag: string): string =>
+  `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+/** A paid order: an immediate-success scenario, waited for. */
+export const paidOrder = async (runtime: Runtime, total: number, tag = 'paid') => {
+  const outTradeNo = newOutTradeNo(tag) as OutTradeNo;
+  const view = right(
+    await runtime.api.createPayment(
+      {
+        subMchid: SUB_MCHID as SubMchid,
+        outTradeNo,
+        authCode: authCode('00') as AuthCode,
+        amount: unsafeMoney(total, 'HKD'),
+        description: 'Integration - order',
+      },
+      ctx,
+      20_000,
+    )(),
+  );
+  if (view.status !== 'SUCCEEDED') throw new Error(`expected a paid order, got ${view.status}`);
+  return outTradeNo;
+};
+
+export const refund = (
+  runtime: Runtime,
+  outTradeNo: OutTradeNo,
+  outRefundNo: string,
+  amount: number,
+  reason?: string,
+) =>
+  runtime.api.createRefund(
+    {
+      subMchid: SUB_MCHID as SubMchid,
+      outTradeNo,
+      outRefundNo: outRefundNo as OutRefundNo,
+      amount: unsafeMoney(amount, 'HKD'),
+      ...(reason !== undefined ? { reason } : {}),
+    },
+    ctx,
+  )();
+
+export const refundStatus = async (runtime: Runtime, outRefundNo: string): Promise<string> => {
+  const r = await runtime.api.getRefund(SUB_MCHID as SubMchid, outRefundNo as OutRefundNo)();
+  return E.isRight(r) ? r.right.status : 'MISSING';
 };

@@ -30,7 +30,8 @@ const notifyUrl = refined(
   (u): u is string =>
     typeof u === 'string' &&
     u.length <= 256 &&
-    (/^https:\/\/[^?#\s]+$/.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?\/[^?#\s]*$/.test(u)),
+    (/^https:\/\/[^?#\s]+$/.test(u) ||
+      /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?\/[^?#\s]*$/.test(u)),
 );
 
 export const PayRequestBodyCodec = t.intersection([
