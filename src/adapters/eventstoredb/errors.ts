@@ -25,9 +25,20 @@ export const storeUnavailable = (message: string): StoreUnavailable => ({
   message,
 });
 
-/** Connection-level failures after which a subscription reconnects (the client rebuilds its channel). */
+/**
+ * gRPC status codes UNAVAILABLE (14) and CANCELLED (1), as raw errors from the channel carry them.
+ * Written out because `@grpc/grpc-js` is only the client's dependency, not the service's.
+ */
+const TRANSIENT_CODES: readonly unknown[] = [14, 1];
+
+/**
+ * Connection-level failures after which a subscription reconnects (the client rebuilds its
+ * channel). Some reach us unconverted, as plain gRPC errors, e.g. when no connection was ever made.
+ */
 export const isTransient = (error: unknown): boolean =>
-  error instanceof UnavailableError || error instanceof CancelledError;
+  error instanceof UnavailableError ||
+  error instanceof CancelledError ||
+  (error instanceof Error && 'code' in error && TRANSIENT_CODES.includes(error.code));
 
 export const describeError = (error: unknown): string => {
   if (error instanceof Error) return `${error.constructor.name}: ${error.message}`;
