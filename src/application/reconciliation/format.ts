@@ -1,8 +1,17 @@
+import { CurrencyCodec, MinorUnitsCodec, format } from '../../domain';
 import { RECONCILIATION_CLASSES } from '../../domain/reconciliation';
 import type { ReconciliationLine, ReconciliationView } from '../../ports';
 
-const side = (s: ReconciliationLine['ours']): string =>
-  s === undefined ? '-' : `${s.amount} ${s.currency} ${s.status}`;
+/** Major units for people (`25.00 HKD`); a currency we do not know stays in minor units. */
+const side = (s: ReconciliationLine['ours']): string => {
+  if (s === undefined) return '-';
+  const money = { amount: s.amount, currency: s.currency };
+  const amount =
+    CurrencyCodec.is(money.currency) && MinorUnitsCodec.is(money.amount)
+      ? format({ amount: money.amount, currency: money.currency })
+      : `${s.amount} ${s.currency} (minor units)`;
+  return `${amount} ${s.status}`;
+};
 
 const pad = (rows: readonly (readonly string[])[]): string[] => {
   const widths = rows.reduce<number[]>(
@@ -19,7 +28,7 @@ const pad = (rows: readonly (readonly string[])[]): string[] => {
 
 /**
  * A table for the CLI: a header with the counts, then one line per row of the statement or record
- * of ours, mismatches first. Amounts are minor units, as recorded.
+ * of ours, differences first.
  */
 export const formatReconciliation = (view: ReconciliationView): string => {
   const counts = RECONCILIATION_CLASSES.map((c) => `${c} ${view.counts[c]}`).join(', ');

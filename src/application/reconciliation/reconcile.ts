@@ -3,6 +3,7 @@ import type * as TE from 'fp-ts/TaskEither';
 import type { SpMchid, StatementDate } from '../../domain';
 import { reconciliationStreamId } from '../../domain';
 import {
+  ReconciliationEventCodec,
   ReconciliationRecorded,
   countLines,
   matchStatement,
@@ -21,6 +22,7 @@ import type {
   StoreUnavailable,
   WeChatPayGateway,
 } from '../../ports';
+import { decodeEvent } from '../aggregate';
 import { deterministicUuid } from '../deterministic-id';
 import { PAYMENTS, type PaymentDoc, paymentKey } from '../projections/payments';
 import { REFUNDS, type RefundDoc, refundKey } from '../projections/refunds';
@@ -141,6 +143,17 @@ export const reconcile =
     context: ReconcileContext,
   ): TE.TaskEither<ReconcileError, ReconciliationView> =>
   async () => {
+    const streamId = reconciliationStreamId(spMchid, date);
+    if (context.commandId !== undefined) {
+      // 'any' pins no revision, so the store cannot recognise a retry: look for this command's event.
+      const earlier = await recordedRun(
+        deps.store,
+        streamId,
+        deterministicUuid(context.commandId, streamId, '0'),
+      );
+      if (E.isLeft(earlier)) return earlier;
+      if (earlier.right !== undefined) return E.right(earlier.right);
+    }
     const statement = statementOf(date, await deps.gateway.downloadStatement(date)());
     if (E.isLeft(statement)) return statement;
     const ours = await loadOurs(deps.readModels, spMchid, date, statement.right.rows);
@@ -158,13 +171,13 @@ export const reconcile =
       counts: countLines(lines),
       lines,
     };
-    const streamId = reconciliationStreamId(spMchid, date);
     const commandId = context.commandId ?? `reconcile:${streamId}:${reconciledAt}:${context.correlationId}`;
+    const id = deterministicUuid(commandId, streamId, '0');
     const appended = await deps.store.append(
       streamId,
       [
         {
-          id: deterministicUuid(commandId, streamId, '0'),
+          id,
           type: ReconciliationRecorded.type,
           data: view,
           metadata: {
@@ -188,6 +201,23 @@ export const reconcile =
     }
     return E.right(view);
   };
+
+const recordedRun = async (
+  store: EventStore,
+  streamId: string,
+  id: string,
+): Promise<E.Either<StoreUnavailable, ReconciliationView | undefined>> => {
+  const events = await store.readStream(streamId)();
+  if (E.isLeft(events)) {
+    return events.left._tag === 'StreamNotFound' ? E.right(undefined) : E.left(events.left);
+  }
+  const found = events.right.find((e) => e.id === id);
+  if (found === undefined) return E.right(undefined);
+  const decoded = decodeEvent(ReconciliationEventCodec, found);
+  return E.isLeft(decoded)
+    ? E.left({ _tag: 'StoreUnavailable', message: `recorded run does not decode: ${decoded.left.message}` })
+    : E.right(decoded.right.data);
+};
 
 /** The latest recorded run for that day, from the read model. */
 export const getReconciliation = (
