@@ -8,7 +8,14 @@ import type {
 import { unsafeMoney } from '../../../../src/domain/shared/money';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
 import { refundJson } from './support/samples';
-import { clientFor, signedJson, SP_APPID, SP_MCHID, verifyAuthorization } from './support/world';
+import {
+  clientFor,
+  signedJson,
+  SP_APPID,
+  SP_MCHID,
+  verifyAuthorization,
+  expectStandardHeaders,
+} from './support/world';
 
 const SUB = '1900000109' as SubMchid;
 const TXN = '4200000000202611261234567890' as TransactionId;
@@ -41,7 +48,7 @@ describe('refunds (reference §5.5–§5.7)', () => {
     expect(req?.method).toBe('POST');
     expect(req?.target).toBe('/v3/global/refunds');
     expect(req?.headers['content-type']).toBe('application/json');
-    expect(req && verifyAuthorization(req).ok).toBe(true);
+    if (req) expectStandardHeaders(req);
     expect(req?.body).toBe(
       JSON.stringify({
         sp_mchid: SP_MCHID,
@@ -123,7 +130,7 @@ describe('refunds (reference §5.5–§5.7)', () => {
     expect(req?.method).toBe('GET');
     expect(req?.target).toBe(`${path}?sp_mchid=${SP_MCHID}&sub_mchid=${SUB}`);
     expect(req?.body).toBe('');
-    expect(req && verifyAuthorization(req).ok).toBe(true);
+    if (req) expectStandardHeaders(req);
     expect(outcome).toMatchObject({
       _tag: 'Success',
       value: { refundId: REFUND_ID, status: 'REFUNDCLOSE', channel: 'ORIGINAL' },

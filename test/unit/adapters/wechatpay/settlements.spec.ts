@@ -1,6 +1,6 @@
 import type { StatementDate, SubMchid } from '../../../../src/domain/shared/ids';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
-import { clientFor, signedJson, verifyAuthorization } from './support/world';
+import { clientFor, signedJson, expectStandardHeaders } from './support/world';
 
 const SUB = '1900000109' as SubMchid;
 const d = (s: string) => s as StatementDate;
@@ -55,7 +55,8 @@ describe('settlements (reference §5.9)', () => {
           `/v3/global/settle/settlements?sub_mchid=${SUB}&settle_state=SETTLED&settle_start_date=20261101&settle_end_date=20261126&offset=${o}&limit=10`,
       ),
     );
-    expect(server.requests.every((r) => r.method === 'GET' && verifyAuthorization(r).ok)).toBe(true);
+    expect(server.requests.every((r) => r.method === 'GET')).toBe(true);
+    server.requests.forEach(expectStandardHeaders);
     expect(outcome._tag).toBe('Success');
     if (outcome._tag !== 'Success') return;
     expect(outcome.value).toHaveLength(23);

@@ -3,7 +3,14 @@ import { gzipSync } from 'node:zlib';
 import type { StatementDate } from '../../../../src/domain/shared/ids';
 import { signedHeaders, startFakeWeChat, type FakeWeChat, type Reply } from './support/fake-wechat';
 import { sampleStatement } from './support/statement';
-import { clientFor, errorJson, NOW_S, platformSigner, SP_MCHID, verifyAuthorization } from './support/world';
+import {
+  clientFor,
+  errorJson,
+  NOW_S,
+  platformSigner,
+  SP_MCHID,
+  expectStandardHeaders,
+} from './support/world';
 
 const DATE = '20261126' as StatementDate;
 const csv = sampleStatement();
@@ -51,7 +58,7 @@ describe('statement download (reference §5.8)', () => {
     expect(req?.method).toBe('GET');
     expect(req?.target).toBe(`/v3/global/statements?date=${DATE}&mchid=${SP_MCHID}`);
     expect(req?.headers['accept-encoding']).toBe('gzip');
-    expect(req && verifyAuthorization(req).ok).toBe(true);
+    if (req) expectStandardHeaders(req);
     expect(outcome._tag).toBe('Success');
     if (outcome._tag !== 'Success') return;
     expect(outcome.value.date).toBe(DATE);

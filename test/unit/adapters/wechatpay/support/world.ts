@@ -176,3 +176,18 @@ export const verifyAuthorization = (
   );
   return { ok, params };
 };
+
+/** §1: every request carries Accept, User-Agent and a verifiable Authorization; Content-Type only with a body. */
+export const expectStandardHeaders = (req: {
+  method: string;
+  target: string;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}): void => {
+  expect(req.headers['accept']).toBe('application/json');
+  expect(req.headers['user-agent']).toMatch(/^wechatpay-global-core\//);
+  expect(req.headers['content-type']).toBe(req.body === '' ? undefined : 'application/json');
+  const auth = verifyAuthorization(req);
+  expect(auth.ok).toBe(true);
+  expect(auth.params).toMatchObject({ mchid: SP_MCHID, serial_no: MERCHANT_SERIAL });
+};
