@@ -67,6 +67,8 @@ export interface SandboxOptions {
   tickMs?: number;
   /** Real milliseconds a notify_url may take to answer; default 5000 (reply within 5 s, §7.3). */
   notificationTimeoutMs?: number;
+  /** Deliver notifications to this origin, keeping the notify_url's path (see docs/sandbox.md). */
+  notificationOrigin?: string;
 }
 
 export interface RunningSandbox {
@@ -113,6 +115,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     apiV3Key: () => keys.apiV3Key,
     signer,
     requestTimeoutMs: options.notificationTimeoutMs ?? 5000,
+    ...(options.notificationOrigin === undefined ? {} : { origin: options.notificationOrigin }),
   });
   const engine: EngineContext = {
     records,
@@ -159,7 +162,13 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       faults,
       limits: limiter.limits,
       certificateSerials,
-      // §4: the new certificate is listed beside the old one, whose expire_time moves to 24 h from now.
+      signWith: (serial) => {
+        if (!listedPlatforms(keys, time.now()).some((p) => p.serial === serial)) return undefined;
+        signingSerial = serial;
+        return certificateSerials();
+      },
+      // §4: the new certificate is listed beside the old one, whose expire_time moves to 24 h from now;
+      // by default the old one keeps signing, as during WeChat's 24 h announcement before a switch.
       rotate: (signWith) => {
         const now = time.now();
         const previous = currentPlatform(keys);

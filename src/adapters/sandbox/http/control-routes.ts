@@ -16,11 +16,15 @@ export interface ControlContext {
   readonly dispatcher: Dispatcher;
   readonly faults: NetworkFaults;
   readonly limits: RateLimits;
-  readonly rotate: (signWith: 'new' | 'old') => {
-    readonly serials: readonly string[];
-    readonly signingSerial: string;
-  };
-  readonly certificateSerials: () => { readonly serials: readonly string[]; readonly signingSerial: string };
+  readonly rotate: (signWith: 'new' | 'old') => CertificateSerials;
+  /** Undefined when the serial is not listed. */
+  readonly signWith: (serial: string) => CertificateSerials | undefined;
+  readonly certificateSerials: () => CertificateSerials;
+}
+
+export interface CertificateSerials {
+  readonly serials: readonly string[];
+  readonly signingSerial: string;
 }
 
 const rate = t.refinement(t.number, (n) => n >= 0 && n <= 1, 'rate 0..1');
@@ -34,9 +38,11 @@ const NotificationFaultsCodec = t.partial({
   delayMs: nonNegative,
   drop: t.boolean,
   probeSignature: t.boolean,
+  origin: t.union([t.refinement(t.string, (u) => /^https?:\/\/[^/]+\/?$/.test(u), 'origin'), t.null]),
 });
 const AdvanceCodec = t.partial({ ms: nonNegative, seconds: nonNegative });
 const RotateCodec = t.partial({ signWith: t.keyof({ new: null, old: null }) });
+const SignWithCodec = t.type({ serial: t.string });
 const RefundOutcomeCodec = t.type({
   outcome: t.union([t.keyof({ SUCCESS: null, REFUNDCLOSE: null, ABNORMAL: null }), t.null]),
 });
@@ -117,8 +123,19 @@ export const handleControl = (context: ControlContext, method: string, path: str
       return jsonReply(200, context.certificateSerials(), 'none');
     case 'POST /sandbox/certificates/rotate':
       return withJson(RotateCodec, body, (value) =>
-        jsonReply(200, context.rotate(value.signWith ?? 'new'), 'none'),
+        jsonReply(200, context.rotate(value.signWith ?? 'old'), 'none'),
       );
+    case 'POST /sandbox/certificates/sign-with':
+      return withJson(SignWithCodec, body, (value) => {
+        const switched = context.signWith(value.serial);
+        return switched === undefined
+          ? errorReply(400, 'PARAM_ERROR', 'serial is not a listed platform certificate', {
+              field: '#/properties/serial',
+              issue: 'not listed',
+              location: 'body',
+            })
+          : jsonReply(200, switched, 'none');
+      });
     case 'GET /sandbox/notifications':
       return jsonReply(200, { faults: dispatcher.faults, deliveries: dispatcher.deliveries() }, 'none');
     case 'POST /sandbox/notifications/faults':

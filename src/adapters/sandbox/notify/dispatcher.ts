@@ -26,7 +26,18 @@ export interface NotificationFaults {
   drop: boolean;
   /** Sign the first attempt with a `WECHATPAY/SIGNTEST/` probe; retries are signed properly. */
   probeSignature: boolean;
+  /**
+   * Deliver to this origin (`http://127.0.0.1:3000`) instead of the notify_url's, keeping its path:
+   * clients insist on an https notify_url (§7.3) while a local receiver usually speaks http.
+   */
+  origin: string | null;
 }
+
+export const deliveryUrl = (notifyUrl: string, origin: string | null): string => {
+  if (origin === null) return notifyUrl;
+  const target = new URL(notifyUrl);
+  return `${origin.replace(/\/+$/, '')}${target.pathname}${target.search}`;
+};
 
 export interface Attempt {
   readonly at: number;
@@ -75,6 +86,7 @@ export interface DispatcherDeps {
   readonly apiV3Key: () => Buffer;
   readonly signer: () => Signer;
   readonly requestTimeoutMs: number;
+  readonly origin?: string;
 }
 
 export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
@@ -85,6 +97,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     delayMs: 0,
     drop: false,
     probeSignature: false,
+    origin: deps.origin ?? null,
   };
   let queue: Promise<void> = Promise.resolve();
   const inFlight = new Set<string>();
@@ -102,7 +115,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     const at = deps.time.now();
     let attempt: Attempt;
     try {
-      const response = await fetch(delivery.url, {
+      const response = await fetch(deliveryUrl(delivery.url, faults.origin), {
         method: 'POST',
         headers: {
           ...headers,

@@ -56,9 +56,21 @@ describe('platform certificates', () => {
     expect(pem).toBe(readFileSync(h.client.json.platformCertificatePath, 'utf8'));
   });
 
-  it('rotates now: old and new are listed together, the new one signs, the old expires 24 h later', async () => {
+  it('rotates now: old and new are listed together, the old one keeps signing until the switch', async () => {
     const oldSerial = h.client.json.platformSerial;
-    const rotated = await h.control('POST', '/sandbox/certificates/rotate', {});
+    const announced = await h.control('POST', '/sandbox/certificates/rotate', {});
+    expect(announced['signingSerial']).toBe(oldSerial);
+    const before = await list();
+    expect(before.response.headers['wechatpay-serial']).toBe(oldSerial);
+    expect(verifyResponse(before.response, h.certificates)).toBe(true);
+    const newSerial = before.data[1]?.serial_no ?? '';
+    const bad = await fetch(`${h.sandbox.baseUrl}/sandbox/certificates/sign-with`, {
+      method: 'POST',
+      body: JSON.stringify({ serial: 'ABC' }),
+    });
+    expect(bad.status).toBe(400);
+    const rotated = await h.control('POST', '/sandbox/certificates/sign-with', { serial: newSerial });
+    expect(rotated['signingSerial']).toBe(newSerial);
     const { response, data } = await list();
     expect(data.map((d) => d.serial_no)).toEqual([oldSerial, rotated['signingSerial']]);
     const fresh = data[1];
@@ -73,15 +85,15 @@ describe('platform certificates', () => {
     expect(oldExpiry - h.sandbox.now()).toBeGreaterThan(23.9 * 3600_000);
     expect(oldExpiry - h.sandbox.now()).toBeLessThanOrEqual(24 * 3600_000);
 
-    const signedByOld = await h.control('POST', '/sandbox/certificates/rotate', { signWith: 'old' });
-    expect(signedByOld['serials']).toHaveLength(3);
+    const abrupt = await h.control('POST', '/sandbox/certificates/rotate', { signWith: 'new' });
+    expect(abrupt['serials']).toHaveLength(3);
     const again = await list();
-    expect(again.response.headers['wechatpay-serial']).toBe(fresh.serial_no);
+    expect(again.response.headers['wechatpay-serial']).toBe(abrupt['signingSerial']);
 
     await h.control('POST', '/sandbox/time/advance', { seconds: 24 * 3600 + 1 });
     const later = await list();
     expect(later.data.map((d) => d.serial_no)).not.toContain(oldSerial);
     expect(later.data.map((d) => d.serial_no)).not.toContain(fresh.serial_no);
-    expect(later.data).toHaveLength(1);
+    expect(later.data.map((d) => d.serial_no)).toEqual([abrupt['signingSerial']]);
   });
 });

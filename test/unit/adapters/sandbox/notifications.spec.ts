@@ -41,6 +41,7 @@ beforeEach(async () => {
     delayMs: 0,
     drop: false,
     probeSignature: false,
+    origin: null,
   });
 });
 
@@ -51,7 +52,7 @@ interface Delivery {
   readonly subject: { outRefundNo: string };
 }
 
-const refundWithNotification = async (reason?: string): Promise<string> => {
+const refundWithNotification = async (reason?: string, notifyUrl = receiver.url): Promise<string> => {
   const outTradeNo = uniqueNo('nt');
   const paid = await h.client.send('POST', '/v3/global/micropay/transactions/pay', {
     body: payBody(h, { outTradeNo, authCode: authCode('00') }),
@@ -66,7 +67,7 @@ const refundWithNotification = async (reason?: string): Promise<string> => {
       out_refund_no: outRefundNo,
       ...(reason === undefined ? {} : { reason }),
       amount: { refund: 400, total: 1000, currency: 'HKD' },
-      notify_url: receiver.url,
+      notify_url: notifyUrl,
     }),
   });
   expect(response.status).toBe(200);
@@ -224,5 +225,16 @@ describe('refund notifications', () => {
     expect(receiver.received).toHaveLength(2);
     const genuine = receiver.received[1];
     expect(genuine !== undefined && verified(genuine)).toBe(true);
+  });
+
+  it('origin: delivers an https notify_url to a local origin, keeping the path', async () => {
+    await h.control('POST', '/sandbox/notifications/faults', { origin: new URL(receiver.url).origin });
+    await refundWithNotification(undefined, 'https://merchant.example/notify/refund');
+    const [delivery] = await waitFor('a delivery', () =>
+      receiver.received.length > 0 ? receiver.received : undefined,
+    );
+    expect(delivery !== undefined && verified(delivery)).toBe(true);
+    const bad = await h.control('POST', '/sandbox/notifications/faults', { origin: 'ftp://x/y' });
+    expect(bad['code']).toBe('PARAM_ERROR');
   });
 });
