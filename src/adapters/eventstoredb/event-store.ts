@@ -54,6 +54,22 @@ const PROBE_STREAM = 'wpg-readiness-probe';
 
 const DEFAULT_RECONNECT: ReconnectPolicy = { maxAttempts: 8, initialDelayMs: 100, maxDelayMs: 5_000 };
 
+/**
+ * Checks a connection string the way the client parses it, so a bad one is a clear error at start
+ * rather than an exception from the factory. The client's messages quote only the offending token.
+ */
+export const checkConnectionString = (connectionString: string): E.Either<string, void> => {
+  try {
+    EventStoreDBClient.connectionString(withDefaultAppendFailureMode(connectionString));
+    return E.right(undefined);
+  } catch (error) {
+    return E.left(
+      `invalid EventStoreDB connection string: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+};
+
+/** Throws on an invalid connection string: call checkConnectionString first. */
 export const createEventStoreDbEventStore = (
   connectionString: string,
   options: EventStoreDbOptions = {},

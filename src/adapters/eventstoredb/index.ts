@@ -1,2 +1,2 @@
-export { createEventStoreDbEventStore, type EventStoreDbOptions } from './event-store';
+export { checkConnectionString, createEventStoreDbEventStore, type EventStoreDbOptions } from './event-store';
 export { type ReconnectPolicy } from './subscription';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { EventStore, RecordedEvent } from '../../ports';
-import { createEventStoreDbEventStore } from '../../adapters/eventstoredb';
+import { checkConnectionString, createEventStoreDbEventStore } from '../../adapters/eventstoredb';
 import { createMemoryEventStore } from '../../adapters/memory/event-store';
 import { openSqliteDatabase } from '../../adapters/sqlite/database';
 import { createSqliteEventStore } from '../../adapters/sqlite/event-store';
@@ -205,6 +205,14 @@ export async function migrateStoreCommand(argv: readonly string[]): Promise<numb
   if (E.isLeft(to)) return usage(`--to: ${to.left}`);
   if (JSON.stringify(from.right) === JSON.stringify(to.right))
     return usage('--from and --to name the same store');
+  for (const [flag, setting] of [
+    ['--from', from.right],
+    ['--to', to.right],
+  ] as const) {
+    const checked =
+      setting.kind === 'esdb' ? checkConnectionString(setting.connectionString) : E.right(undefined);
+    if (E.isLeft(checked)) return usage(`${flag}: ${checked.left}`);
+  }
   if (from.right.kind === 'sqlite' && !existsSync(from.right.path))
     return usage(`--from: no such file: ${from.right.path}`);
 

@@ -160,6 +160,15 @@ describe('wpg migrate-store (SQLite to EventStoreDB, protocol-level emulator)', 
       await migrateStoreCommand(['--from', `sqlite:${sqlitePath}`, '--to', `sqlite:${sqlitePath}`]),
     ).toBe(2);
     expect(await migrateStoreCommand(['--to', emulator.connectionString, '--verbose'])).toBe(2);
+    expect(
+      await migrateStoreCommand([
+        '--from',
+        `sqlite:${sqlitePath}`,
+        '--to',
+        'esdb://127.0.0.1:2113?tls=maybe',
+      ]),
+    ).toBe(2);
+    expect(err).toContain('invalid EventStoreDB connection string');
     expect(err).toContain('--to: ');
     expect(err).toContain('no such file');
     expect(emulator.calls.filter((c) => c.endsWith('/Append') || c.endsWith('/BatchAppend'))).toEqual([]);

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { createEventStoreDbEventStore } from '../../../../src/adapters/eventstoredb';
+import { checkConnectionString, createEventStoreDbEventStore } from '../../../../src/adapters/eventstoredb';
 import { type StoreUnavailable } from '../../../../src/ports/event-store';
 import { startEsdbEmulator } from '../../../support/esdb-emulator/server';
 import { anEvent, signal } from './helpers';
@@ -43,5 +43,16 @@ describe('EventStoreDB adapter with no server listening (protocol-level)', () =>
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('EventStoreDB connection strings', () => {
+  it('a malformed one is a Left naming the problem, before any store is built', () => {
+    expect(checkConnectionString('esdb://127.0.0.1:2113?tls=maybe')).toEqual(
+      E.left(expect.stringContaining('invalid EventStoreDB connection string: Unexpected "maybe"')),
+    );
+    expect(
+      checkConnectionString('esdb+discover://esdb.example.com:2113?tls=true&nodePreference=leader'),
+    ).toEqual(E.right(undefined));
   });
 });
