@@ -48,6 +48,11 @@ const FIRST_POSITION = 1_536n;
 const RECORD_OVERHEAD = 211n;
 
 export class InMemoryLog {
+  /**
+   * Whether an idempotent replay reports the position of the events already there. A server may
+   * answer a replay with `no_position`; turning this off makes the emulator do the same.
+   */
+  isPositionReportedOnReplay = true;
   readonly all: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private nextPosition = FIRST_POSITION;
@@ -112,7 +117,8 @@ export class InMemoryLog {
     const matches = events.every((e, i) => stream[start + i]?.id === e.id);
     if (!matches) return undefined;
     const lastWritten = stream[start + events.length - 1];
-    return { ok: true, currentRevision: lastWritten?.revision, position: lastWritten?.position };
+    const position = this.isPositionReportedOnReplay ? lastWritten?.position : undefined;
+    return { ok: true, currentRevision: lastWritten?.revision, position };
   }
 }
 
