@@ -41,7 +41,7 @@ export const MINUTE = 60 * SECOND;
 export const spMchid = valid(SpMchidCodec, '1900000100');
 export const subMchid = valid(SubMchidCodec, '1900000109');
 export const otherSubMchid = valid(SubMchidCodec, '1900000222');
-const authCodeMasked = valid(MaskedAuthCodeCodec, '134567********1234');
+export const authCodeMasked = valid(MaskedAuthCodeCodec, '134567********1234');
 export const tradeNo = (s: string) => valid(OutTradeNoCodec, s);
 export const refundNo = (s: string) => valid(OutRefundNoCodec, s);
 export const txn = (n: number) =>

@@ -1,0 +1,246 @@
+import * as E from 'fp-ts/Either';
+import { formatReplayReport, verifyReplay } from '../../../../src/application/audit';
+import { Order } from '../../../../src/domain';
+import type { EventStore, RecordedEvent } from '../../../../src/ports';
+import {
+  SECOND,
+  at,
+  authCodeMasked,
+  busyDay,
+  createWorld,
+  hkd,
+  paidAfterPollingPlan,
+  pay,
+  refundNo,
+  spMchid,
+  subMchid,
+  tradeNo,
+  type World,
+} from '../projections/scenarios';
+import { logOf, unwrap } from '../projections/support';
+
+/** Appends an event no decider would produce, as a bug or a hand edit of the store would. */
+const plant = async (store: EventStore, streamId: string, type: string, data: unknown): Promise<void> => {
+  const appended = await store.append(
+    streamId,
+    [
+      {
+        id: `planted-${type}-${streamId}`,
+        type,
+        data,
+        metadata: {
+          correlationId: 'planted',
+          causationId: 'planted',
+          recordedAt: at(0),
+          actor: 'intruder',
+          schemaVersion: 1,
+        },
+      },
+    ],
+    'any',
+  )();
+  if (E.isLeft(appended)) throw new Error(JSON.stringify(appended.left));
+};
+
+/** Reverse attempts all rejected until the policy's attempts run out; then the saga flags the order. */
+const reversalFails = async (w: World, no: string): Promise<void> => {
+  let state = await pay(w, {
+    ...paidAfterPollingPlan(no, hkd(900), 0, 31),
+    answers: [{ kind: 'Unknown', reason: 'timeout' }],
+  });
+  for (;;) {
+    const step = Order.nextPayStep(state);
+    switch (step.kind) {
+      case 'SchedulePoll':
+        state = await w.order(subMchid, no, { type: 'SchedulePoll', dueAt: step.dueAt, at: step.dueAt });
+        state = await w.order(subMchid, no, {
+          type: 'RecordObservation',
+          source: 'query',
+          observation: { kind: 'Unknown', reason: 'SYSTEMERROR' },
+          at: step.dueAt,
+        });
+        break;
+      case 'RequestReversal':
+        state = await w.order(subMchid, no, {
+          type: 'RequestReversal',
+          reason: 'Deadline',
+          dueAt: step.dueAt,
+          at: step.dueAt,
+        });
+        break;
+      case 'Reverse':
+        state = await w.order(subMchid, no, {
+          type: 'RecordReversalResult',
+          outcome: { kind: 'Rejected', code: 'TRADE_ERROR', message: 'retry later' },
+          at: step.dueAt,
+        });
+        break;
+      case 'FlagForReview':
+        await w.order(subMchid, no, {
+          type: 'FlagForReview',
+          reason: step.reason,
+          detail: step.detail,
+          at: at(60 * SECOND),
+        });
+        return;
+      default:
+        throw new Error(`unexpected step ${step.kind}`);
+    }
+  }
+};
+
+const cleanWorld = async (): Promise<World> => {
+  const w = await busyDay();
+  await reversalFails(w, 'T6');
+  // Lost before the pay request went out: abandoned, as the saga does for an undispatched order.
+  await w.order(subMchid, 'T7', {
+    type: 'SubmitPayment',
+    spMchid,
+    subMchid,
+    outTradeNo: tradeNo('T7'),
+    amount: hkd(100),
+    description: 'lost',
+    authCodeMasked,
+    requestFingerprint: 'fp-T7',
+    policy: Order.defaultPayPolicy,
+    at: at(0),
+  });
+  await w.order(subMchid, 'T7', { type: 'AbandonUndispatched', at: at(SECOND) });
+  return w;
+};
+
+const countOrderAndRefund = (log: readonly RecordedEvent[]) => {
+  const streams = new Set(log.filter((e) => /^(order|refund)-/.test(e.streamId)).map((e) => e.streamId));
+  return { streams: streams.size, events: log.filter((e) => streams.has(e.streamId)).length };
+};
+
+describe('verifyReplay', () => {
+  it('passes a history the deciders and step functions produced', async () => {
+    const w = await cleanWorld();
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject(countOrderAndRefund(await logOf(w.store)));
+    const types = new Set(
+      (await logOf(w.store)).map(
+        (e) => `${e.type}:${JSON.stringify((e.data as { reason?: unknown }).reason ?? '')}`,
+      ),
+    );
+    // The history exercises every saga decision replay checks.
+    expect([...types]).toEqual(
+      expect.arrayContaining([
+        'OrderPollScheduled:""',
+        'OrderReversalRequested:"Deadline"',
+        'OrderFlaggedForReview:"ReversalFailed"',
+        'RefundPollScheduled:""',
+      ]),
+    );
+    expect(formatReplayReport(report)).toMatch(/0 problem\(s\): every transition legal/);
+  });
+
+  it('reports an order that succeeds after it was reversed as an illegal transition', async () => {
+    const w = await cleanWorld();
+    const stream = `order-${subMchid}:T3`;
+    await plant(w.store, stream, 'OrderSucceeded', {
+      source: 'query',
+      transactionId: '4200000001202603029999999999',
+      amount: { amount: 3_000, currency: 'HKD' },
+      observedAt: at(40 * SECOND),
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    const last = (await unwrap(w.store.readStream(stream))).length - 1;
+    expect(report.problems).toEqual([
+      {
+        streamId: stream,
+        revision: last,
+        type: 'OrderSucceeded',
+        rule: 'transition',
+        detail: 'OrderSucceeded is not allowed in status Reversed',
+      },
+    ]);
+    expect(formatReplayReport(report)).toContain(
+      `${stream}@${last} OrderSucceeded [transition] OrderSucceeded is not allowed in status Reversed`,
+    );
+  });
+
+  it('reports a refund reserved beyond the paid total as a broken money invariant', async () => {
+    const w = await cleanWorld();
+    // T1 paid 100.00: 30.00 refunded and 20.00 still reserved leave 50.00; 60.00 more is too much.
+    await plant(w.store, `order-${subMchid}:T1`, 'RefundReserved', {
+      outRefundNo: refundNo('R-EXTRA'),
+      amount: { amount: 6_000, currency: 'HKD' },
+      reservedAt: at(30 * 60 * SECOND),
+      requestFingerprint: 'fp-extra',
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        type: 'RefundReserved',
+        rule: 'money-invariant',
+        detail: 'refunds reserved or confirmed total 110.00 HKD, more than the 100.00 HKD paid',
+      }),
+    ]);
+  });
+
+  it('reports a poll scheduled at another time than the step function gives as a saga decision difference', async () => {
+    const w = createWorld();
+    const state = await pay(w, {
+      ...paidAfterPollingPlan('P1', hkd(100), 0, 41),
+      answers: [{ kind: 'Paying', tradeState: 'USERPAYING' }],
+    });
+    const step = Order.nextPayStep(state);
+    if (step.kind !== 'SchedulePoll') throw new Error('expected a poll');
+    const late = new Date(Date.parse(step.dueAt) + SECOND).toISOString();
+    await plant(w.store, `order-${subMchid}:P1`, 'OrderPollScheduled', {
+      dueAt: late,
+      scheduledAt: at(SECOND),
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        rule: 'saga-decision',
+        detail: `recorded a query due at ${late}, the step function gives SchedulePoll due at ${step.dueAt}`,
+      }),
+    ]);
+  });
+
+  it('reports a review for a failed reversal recorded while no reversal was under way', async () => {
+    const w = await cleanWorld();
+    await plant(w.store, `order-${subMchid}:T2`, 'OrderFlaggedForReview', {
+      reason: 'ReversalFailed',
+      detail: 'made up',
+      observedAt: at(SECOND),
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        rule: 'saga-decision',
+        detail: 'recorded a review for a failed reversal, the step function gives None',
+      }),
+    ]);
+  });
+
+  it('reports a refund poll at another time than the refund step function gives', async () => {
+    const w = await cleanWorld();
+    await plant(w.store, `refund-${subMchid}:R4`, 'RefundPollScheduled', {
+      dueAt: at(0),
+      scheduledAt: at(0),
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    // R4 was answered PROCESSING at 16 min 0.5 s: its first poll is due a minute later (the default policy).
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        type: 'RefundPollScheduled',
+        rule: 'saga-decision',
+        detail: `recorded a query due at ${at(0)}, the step function gives SchedulePoll due at ${at(17 * 60 * SECOND + 500)}`,
+      }),
+    ]);
+  });
+
+  it('reports an event that does not decode and goes on with the rest of the stream', async () => {
+    const w = await cleanWorld();
+    await plant(w.store, `order-${subMchid}:T5`, 'OrderSucceeded', { source: 'query' });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([expect.objectContaining({ rule: 'decodes', type: 'OrderSucceeded' })]);
+    expect(report.problems[0]?.detail).toMatch(/transactionId/);
+  });
+});
