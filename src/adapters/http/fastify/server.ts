@@ -23,6 +23,8 @@ export interface HttpServerDeps {
   readonly renderMetrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Payment, refund and notification bodies are a few KB; anything far larger is refused early. */
   readonly bodyLimitBytes?: number;
+  /** How long the webhook waits for the notification to be recorded before answering FAIL. */
+  readonly notificationDeadlineMs?: number;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -37,6 +39,8 @@ const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
 
 /** Every route the server answers (HEAD twins of GET routes excluded), for the OpenAPI check. */
 export const routesOf = (app: FastifyInstance): readonly RouteEntry[] => routeTables.get(app) ?? [];
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -64,7 +68,9 @@ export const createHttpServer = (deps: HttpServerDeps): FastifyInstance => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    deps.logger.info('http request', {
+    // Probes are scraped every few seconds; at info they would drown the requests that matter.
+    const log = PROBES.has(request.routeOptions.url ?? '') ? deps.logger.debug : deps.logger.info;
+    log('http request', {
       correlationId: request.id,
       method: request.method,
       route: request.routeOptions.url,
@@ -102,7 +108,10 @@ export const createHttpServer = (deps: HttpServerDeps): FastifyInstance => {
     },
     { prefix: '/v1' },
   );
-  registerWebhook(app, routeDeps);
+  registerWebhook(app, {
+    ...routeDeps,
+    ...(deps.notificationDeadlineMs === undefined ? {} : { deadlineMs: deps.notificationDeadlineMs }),
+  });
   registerHealthRoutes(app, { ...routeDeps, renderMetrics: deps.renderMetrics });
   return app;
 };

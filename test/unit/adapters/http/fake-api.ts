@@ -172,7 +172,9 @@ export interface Harness {
   readonly logs: LogLine[];
 }
 
-export const createHarness = (options: { readonly bodyLimitBytes?: number } = {}): Harness => {
+export const createHarness = (
+  options: { readonly bodyLimitBytes?: number; readonly notificationDeadlineMs?: number } = {},
+): Harness => {
   const api = createFakeApi();
   const logs: LogLine[] = [];
   const app = createHttpServer({

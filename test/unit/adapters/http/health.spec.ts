@@ -31,6 +31,16 @@ describe('operational probes', () => {
     expect(res.json()).toMatchObject({ code: 'NOT_READY', detail: `not ready: ${failing}`, checks: ready });
   });
 
+  it('probes are logged at debug, so scrapes do not drown the requests that matter', async () => {
+    await h.app.inject({ method: 'GET', url: '/healthz' });
+    await h.app.inject({ method: 'GET', url: '/metrics' });
+    const lines = h.logs.filter((l) => l.message === 'http request');
+    expect(lines.map((l) => [l.level, l.fields.route])).toEqual([
+      ['debug', '/healthz'],
+      ['debug', '/metrics'],
+    ]);
+  });
+
   it('/metrics renders what the metrics adapter gives, with its content type', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);

@@ -36,6 +36,16 @@ describe('problem mapping', () => {
     expect(p).toEqual(problem('SERVICE_UNAVAILABLE'));
   });
 
+  it('a request the core finds invalid is 400 VALIDATION_FAILED', () => {
+    expect(apiProblem({ _tag: 'InvalidRequest', detail: 'currency differs from the payment' })).toMatchObject(
+      {
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        detail: 'currency differs from the payment',
+      },
+    );
+  });
+
   it('a gateway failure keeps WeChat code for the merchant', () => {
     expect(
       apiProblem({ _tag: 'GatewayFailed', outcome: 'Rejected', code: 'NOT_ENOUGH', message: 'balance' }),

@@ -78,6 +78,31 @@ describe('webhook: POST /notifications/wechatpay', () => {
     expect(res.body).not.toContain('locked');
   });
 
+  it('a notification without a content type is still read raw', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/notifications/wechatpay',
+      headers: signatureHeaders,
+      payload: Buffer.from(rawBody, 'utf8'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect((lastCall(h.api, 'receiveNotification')[0] as IncomingNotification).body).toBe(rawBody);
+  });
+
+  it('recording that outlasts the deadline is answered FAIL, so WeChat retries', async () => {
+    const slow = createHarness({ notificationDeadlineMs: 10 });
+    slow.api.notification = () => new Promise(() => undefined);
+    const res = await slow.app.inject({
+      method: 'POST',
+      url: '/notifications/wechatpay',
+      headers: { ...signatureHeaders, 'content-type': 'application/json' },
+      payload: rawBody,
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().code).toBe('FAIL');
+    await slow.app.close();
+  });
+
   it('an oversized notification is refused with FAIL before reaching the core', async () => {
     const res = await deliver(`{"pad":"${'x'.repeat(70 * 1024)}"}`);
     expect(res.statusCode).toBe(413);
