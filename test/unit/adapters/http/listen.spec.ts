@@ -21,7 +21,7 @@ describe('listening', () => {
     const h = createHarness();
     let release: (view: PaymentView) => void = () => undefined;
     const entered = new Promise<void>((resolveEntered) => {
-      h.api.getPayment = () => () =>
+      h.api.payment = () =>
         new Promise((resolve) => {
           release = (view) => resolve(E.right(view));
           resolveEntered();
@@ -39,7 +39,7 @@ describe('listening', () => {
     release(paymentView());
     const res = await response;
     expect(res.status).toBe(200);
-    expect((await res.json()).out_trade_no).toBe('T20261127001');
+    expect(((await res.json()) as { out_trade_no: string }).out_trade_no).toBe('T20261127001');
     await closing;
     expect(isClosed).toBe(true);
   });
