@@ -38,7 +38,11 @@ import { createWeChatPayClient, type WeChatPayClient } from '../../src/adapters/
  * both, through one shared clock, so WeChat's 30–45 s rules take a fraction of a second.
  */
 export const SUB_MCHID = '1900000109';
-export const SCALE = 100;
+/**
+ * 25×: a 30 s deadline takes 1.2 s. Faster scales make business time so coarse that ordinary
+ * event-loop delays on a loaded two-core machine move decisions (every 10 ms is 1 s of WeChat time).
+ */
+export const SCALE = 25;
 
 export interface World {
   readonly dir: string;
@@ -71,6 +75,11 @@ export interface Runtime {
   readonly webhookUrl: string;
   /** Graceful stop (timers, server, connections, database). */
   readonly stop: () => Promise<void>;
+  /**
+   * As close to kill -9 as one process allows: the server drops every connection, timers stop, and
+   * nothing is flushed or awaited. Pair it with a frozen store so in-flight work cannot land.
+   */
+  readonly kill: () => Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -149,6 +158,12 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
       await client.close();
       await rawStore.close();
       if (db.open) db.close();
+    },
+    kill: async () => {
+      http.server.closeAllConnections();
+      void http.close();
+      void started.stop();
+      await client.close();
     },
   };
 };
