@@ -23,6 +23,9 @@ const FORMATS: Readonly<Record<string, string>> = {
 
 const describe = (type: t.Decoder<unknown, unknown>, value: unknown): string => {
   if (value === undefined) return 'is required';
+  const tag = (type as { readonly _tag?: string })._tag;
+  if (tag === 'InterfaceType' || tag === 'PartialType' || tag === 'IntersectionType')
+    return 'must be an object';
   const format = FORMATS[type.name];
   if (format !== undefined) return format;
   if (type.name.startsWith('Text')) return `must be a string of ${type.name.slice(4)} characters`;

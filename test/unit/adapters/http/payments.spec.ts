@@ -130,6 +130,15 @@ describe('merchant API: payments', () => {
     expect(res.json().errors).toEqual([{ field, message: expect.any(String) }]);
   });
 
+  it.each([
+    ['an array body', [validBody], 'body'],
+    ['a scalar amount', { ...validBody, amount: 1000 }, 'amount'],
+  ])('%s is refused as not an object', async (_name, payload, field) => {
+    const res = await create(payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ field, message: 'must be an object' }]);
+  });
+
   it('an auth code that is not 18 digits is refused', async () => {
     const res = await create({ ...validBody, auth_code: '13456789012345123X' });
     expect(res.json().errors).toEqual([{ field: 'auth_code', message: 'must be the 18-digit payment code' }]);
