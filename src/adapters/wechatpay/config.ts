@@ -27,7 +27,10 @@ export interface WeChatPayClientConfig {
   readonly pinnedPlatformCertificatePem?: string;
   /** Platform public-key mode: responses whose `Wechatpay-Serial` is `id` (`PUB_KEY_ID_…`) verify with `pem`. */
   readonly platformPublicKey?: { readonly id: string; readonly pem: string };
-  /** Per-operation timeouts in ms, merged over `DEFAULT_TIMEOUTS_MS`. */
+  /**
+   * Per-operation timeouts in ms, merged over `DEFAULT_TIMEOUTS_MS`: the wait for the answer's
+   * headers, then the longest silence while its body arrives (a large statement may take longer in all).
+   */
   readonly timeoutsMs?: Partial<OperationTimeouts>;
   /** Scheduled certificate refresh; default 6 h, must be under 12 h (§4). 0 turns the schedule off. */
   readonly certificateRefreshIntervalMs?: number;
@@ -45,6 +48,8 @@ export interface WeChatPayClientConfig {
   readonly connections?: number;
   /** Idle keep-alive time of pooled connections; default 30 s. */
   readonly keepAliveTimeoutMs?: number;
+  /** TCP + TLS connection set-up; default 5 s. A timeout here is Unknown(Timeout) like any other. */
+  readonly connectTimeoutMs?: number;
 }
 
 export const DEFAULT_BASE_URL = WECHATPAY_HOSTS.hongKong;
@@ -76,6 +81,7 @@ export interface ResolvedConfig {
   readonly transientCodes: ReadonlySet<string>;
   readonly connections: number;
   readonly keepAliveTimeoutMs: number;
+  readonly connectTimeoutMs: number;
 }
 
 /** A bad configuration is a deployment bug: it throws at start-up, naming the field, never the value. */
@@ -98,5 +104,6 @@ export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => 
     transientCodes: new Set(config.transientErrorCodes ?? DEFAULT_TRANSIENT_CODES),
     connections: config.connections ?? 16,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs ?? 30_000,
+    connectTimeoutMs: config.connectTimeoutMs ?? 5_000,
   };
 };

@@ -46,6 +46,7 @@ export function createWeChatPayClient(
     clock,
     connections: resolved.connections,
     keepAliveTimeoutMs: resolved.keepAliveTimeoutMs,
+    connectTimeoutMs: resolved.connectTimeoutMs,
   });
   const classify = { transientCodes: resolved.transientCodes, tradeStateMeansInProgress: false };
   const store = createCertificateStore({

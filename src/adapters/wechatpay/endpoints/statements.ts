@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either';
 import type * as T from 'fp-ts/Task';
 import type { StatementDate } from '../../../domain/shared/ids';
 import type { GatewayOutcome, Statement } from '../../../ports/wechat-pay-gateway';
-import { toTransportError, type StreamedResponse } from '../http-transport';
+import { errorCode, toTransportError, type StreamedResponse } from '../http-transport';
 import {
   classifyFailure,
   fromTransportError,
@@ -86,9 +86,9 @@ const readStatement = async (
     }
   } catch (e) {
     discard(res);
-    const err = toTransportError(e, res.signal);
+    const err = toTransportError(e);
     // A gzip stream that does not inflate is a bad body, not a network failure.
-    if (typeof e === 'object' && e !== null && 'code' in e && String(e.code).startsWith('Z_'))
+    if (errorCode(e).startsWith('Z_'))
       return unknown('MalformedResponse', `statement does not inflate: ${err.detail}`, requestId);
     return { ...fromTransportError(err), ...(requestId === undefined ? {} : { requestId }) };
   }
