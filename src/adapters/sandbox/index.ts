@@ -123,7 +123,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     settings,
     controls: {},
     active: activeSetFrom(records),
-    onRefundFinal: (refund, order) => {
+    onRefundFinal: (refund, order, at) => {
       if (refund.notifyUrl === undefined) return;
       const eventType =
         refund.status === 'SUCCESS'
@@ -143,6 +143,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
         originalType: 'refund',
         resource: refundNotificationResource(refund, order),
         subject: { refundId: refund.id, outRefundNo: refund.outRefundNo, subMchid: refund.subMchid },
+        at,
       });
     },
   };

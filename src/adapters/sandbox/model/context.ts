@@ -36,7 +36,8 @@ export interface EngineContext {
   readonly settings: RuleSettings;
   /** Mutable at run time through the control API. */
   readonly controls: { nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL' };
-  readonly onRefundFinal: (refund: Refund, order: Order) => void;
+  /** `at`: business time the refund reached its outcome. */
+  readonly onRefundFinal: (refund: Refund, order: Order, at: number) => void;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -45,7 +45,7 @@ export const advanceRefund = (context: EngineContext, refund: Refund, now: numbe
   }
   context.records.saveRefund(refund);
   const order = context.records.orderById(refund.transactionId);
-  if (order !== undefined) context.onRefundFinal(refund, order);
+  if (order !== undefined) context.onRefundFinal(refund, order, pending.at);
   return true;
 };
 

@@ -68,6 +68,8 @@ export interface NotificationRequest {
   readonly resource: Readonly<Record<string, unknown>>;
   /** Ids shown in the delivery log (refund id, out_refund_no…). */
   readonly subject: Readonly<Record<string, string>>;
+  /** Business time of the event, however late the tick that noticed it. */
+  readonly at: number;
 }
 
 export interface Dispatcher {
@@ -166,7 +168,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     enqueue: (request) => {
       const envelope = {
         id: randomUUID(),
-        create_time: rfc3339(deps.time.now()),
+        create_time: rfc3339(request.at),
         event_type: request.eventType,
         resource_type: 'encrypt-resource',
         summary: request.summary,
@@ -182,7 +184,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
         body: JSON.stringify(envelope),
         subject: request.subject,
         state: faults.drop ? 'dropped' : faults.reorder ? 'held' : 'pending',
-        nextAt: deps.time.now() + faults.delayMs,
+        nextAt: request.at + faults.delayMs,
         retries: 0,
         attempts: [],
         isProbeDue: faults.probeSignature,
