@@ -116,7 +116,7 @@ const REFUND: Spec<Refund.RefundEvent, Refund.RefundState> = {
 const verifyStream = <Ev extends { readonly type: string }, S>(
   spec: Spec<Ev, S>,
   events: readonly RecordedEvent[],
-): ReplayProblem[] => {
+): { readonly problems: ReplayProblem[]; readonly state: S } => {
   const problems: ReplayProblem[] = [];
   let state = spec.initial();
   for (const stored of events) {
@@ -144,7 +144,42 @@ const verifyStream = <Ev extends { readonly type: string }, S>(
     const invariant = spec.invariantProblem(state);
     if (invariant !== undefined) problem('money-invariant', invariant);
   }
-  return problems;
+  return { problems, state };
+};
+
+/**
+ * The order stream is the consistency boundary (design.md): every refund must be reserved there
+ * first, for the same amount, and a refund WeChat paid must not have had its reservation released.
+ */
+const linkProblems = (
+  refundStreamId: string,
+  refund: Refund.RefundState,
+  orders: ReadonlyMap<string, Order.OrderState>,
+): ReplayProblem[] => {
+  if (!Refund.isActive(refund)) return [];
+  const orderStreamId = `order-${refund.subMchid}:${refund.outTradeNo}`;
+  const order = orders.get(orderStreamId);
+  const reservation =
+    order !== undefined && Order.isActive(order) ? order.refunds[refund.outRefundNo] : undefined;
+  const problem = (detail: string): ReplayProblem[] => [
+    { streamId: refundStreamId, revision: 0, type: 'RefundRequested', rule: 'money-invariant', detail },
+  ];
+  if (reservation === undefined)
+    return problem(`no reservation for ${refund.outRefundNo} on ${orderStreamId}`);
+  if (
+    reservation.amount.amount !== refund.amount.amount ||
+    reservation.amount.currency !== refund.amount.currency
+  ) {
+    return problem(
+      `requested ${format(refund.amount)}, reserved ${format(reservation.amount)} on ${orderStreamId}`,
+    );
+  }
+  if (refund.status === 'Succeeded' && reservation.status === 'released') {
+    return problem(
+      `WeChat refunded ${format(refund.amount)} but the reservation on ${orderStreamId} was released`,
+    );
+  }
+  return [];
 };
 
 /**
@@ -166,16 +201,23 @@ export const verifyReplay =
       streams.set(e.streamId, events);
     }
     const problems: ReplayProblem[] = [];
+    const orders = new Map<string, Order.OrderState>();
+    const refunds = new Map<string, Refund.RefundState>();
     let count = 0;
     for (const [streamId, events] of streams) {
       const ordered = [...events].sort((a, b) => a.revision - b.revision);
       count += ordered.length;
-      problems.push(
-        ...(streamCategory(streamId) === 'order'
-          ? verifyStream(ORDER, ordered)
-          : verifyStream(REFUND, ordered)),
-      );
+      if (streamCategory(streamId) === 'order') {
+        const verified = verifyStream(ORDER, ordered);
+        problems.push(...verified.problems);
+        orders.set(streamId, verified.state);
+      } else {
+        const verified = verifyStream(REFUND, ordered);
+        problems.push(...verified.problems);
+        refunds.set(streamId, verified.state);
+      }
     }
+    for (const [streamId, refund] of refunds) problems.push(...linkProblems(streamId, refund, orders));
     return E.right({ streams: streams.size, events: count, problems });
   };
 

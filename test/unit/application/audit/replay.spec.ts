@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { formatReplayReport, verifyReplay } from '../../../../src/application/audit';
-import { Order } from '../../../../src/domain';
+import { Order, Refund } from '../../../../src/domain';
 import type { EventStore, RecordedEvent } from '../../../../src/ports';
 import {
   SECOND,
@@ -11,10 +11,12 @@ import {
   hkd,
   paidAfterPollingPlan,
   pay,
+  refundIdOf,
   refundNo,
   spMchid,
   subMchid,
   tradeNo,
+  txn,
   type World,
 } from '../projections/scenarios';
 import { logOf, unwrap } from '../projections/support';
@@ -242,5 +244,51 @@ describe('verifyReplay', () => {
     const report = await unwrap(verifyReplay(w.store));
     expect(report.problems).toEqual([expect.objectContaining({ rule: 'decodes', type: 'OrderSucceeded' })]);
     expect(report.problems[0]?.detail).toMatch(/transactionId/);
+  });
+
+  it('reports a refund whose order never reserved it', async () => {
+    const w = await cleanWorld();
+    const stream = `refund-${subMchid}:R-ROGUE`;
+    await plant(w.store, stream, 'RefundRequested', {
+      spMchid,
+      subMchid,
+      outTradeNo: 'T1',
+      transactionId: txn(1),
+      outRefundNo: 'R-ROGUE',
+      amount: { amount: 100, currency: 'HKD' },
+      orderTotal: { amount: 10_000, currency: 'HKD' },
+      requestedAt: at(0),
+      requestFingerprint: 'fp-rogue',
+      policy: Refund.defaultRefundPolicy,
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([
+      {
+        streamId: stream,
+        revision: 0,
+        type: 'RefundRequested',
+        rule: 'money-invariant',
+        detail: `no reservation for R-ROGUE on order-${subMchid}:T1`,
+      },
+    ]);
+  });
+
+  it('reports a refund WeChat paid whose reservation was released', async () => {
+    const w = await cleanWorld();
+    // R2 was rejected and released; a success recorded afterwards would refund money the order no longer holds.
+    await plant(w.store, `refund-${subMchid}:R2`, 'RefundSucceeded', {
+      source: 'query',
+      refundId: refundIdOf(2),
+      amount: { amount: 1_000, currency: 'HKD' },
+      observedAt: at(0),
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems.map((p) => [p.rule, p.detail])).toEqual([
+      ['transition', 'RefundSucceeded is not allowed in status Rejected'],
+      [
+        'money-invariant',
+        `WeChat refunded 10.00 HKD but the reservation on order-${subMchid}:T1 was released`,
+      ],
+    ]);
   });
 });
