@@ -72,6 +72,13 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
   const find = (keys: readonly PlatformKey[], serial: string): KeyObject | undefined =>
     keys.find((k) => k.serial === serial)?.key;
   /** One entry per serial; a downloaded entry carries WeChat's own effective/expire times, so it wins. */
+  /** The per-response lookup: no filtered copies of the key lists. */
+  const usableKey = (serial: string): KeyObject | undefined => {
+    const now = clock.now();
+    for (const keys of [options.publicKeys, options.pinned, downloaded])
+      for (const k of keys) if (k.serial === serial && isUsable(k, now)) return k.key;
+    return undefined;
+  };
   const certificates = () => {
     const bySerial = new Map<string, PlatformCertificateInfo>();
     for (const k of [...usable(options.pinned), ...usable(downloaded)]) bySerial.set(k.serial, k.info);
@@ -133,14 +140,14 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
 
   const keyFor = async (rawSerial: string): Promise<KeyObject | undefined> => {
     const serial = normaliseSerial(rawSerial);
-    const held = find(trusted(), serial);
+    const held = usableKey(serial);
     if (held !== undefined) return held;
     // Public keys come from configuration, never from the download (§4 "Platform public-key mode").
     if (serial.startsWith(PUBLIC_KEY_ID_PREFIX)) return undefined;
     if (inFlight !== undefined) await inFlight;
     else if (lastAttemptAt === undefined || clock.now() - lastAttemptAt >= options.minRefreshIntervalMs)
       await refresh();
-    return find(trusted(), serial);
+    return usableKey(serial);
   };
 
   return { keyFor, refresh, certificates };

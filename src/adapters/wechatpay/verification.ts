@@ -33,6 +33,9 @@ export type HeaderBag = Readonly<Record<string, string | readonly string[] | und
 /** Case-insensitive; a repeated header is taken as its first value. */
 export const header = (headers: HeaderBag, name: string): string | undefined => {
   const wanted = name.toLowerCase();
+  // undici hands headers over lower-cased: the direct lookup is the common case.
+  const direct = headers[wanted];
+  if (direct !== undefined) return typeof direct === 'string' ? direct : direct[0];
   for (const [k, v] of Object.entries(headers)) {
     if (k.toLowerCase() !== wanted || v === undefined) continue;
     return typeof v === 'string' ? v : v[0];
