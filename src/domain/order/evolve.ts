@@ -55,11 +55,15 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
           ? {
               ...base,
               wasSeenPaid: true,
-              transactionId: o.transactionId,
+              // The first report stands: a later one that contradicts it goes to review (decide)
+              // and must not quietly replace the transaction refunds are made against.
+              transactionId: s.transactionId ?? o.transactionId,
               // What WeChat holds caps every refund, even when it differs from what was ordered
               // and a review later settles the order as Succeeded.
               paidAmount: s.paidAmount ?? o.amount,
-              ...(o.successTime !== undefined ? { successTime: o.successTime } : {}),
+              ...(s.successTime === undefined && o.successTime !== undefined
+                ? { successTime: o.successTime }
+                : {}),
             }
           : base;
       // A reverse awaiting confirmation: an answer that is not final makes the confirmation inconclusive.
