@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Order } from '../../../../src/domain';
 import { orderEventArb } from '../../../support/arbitraries';
-import { SECOND, at, hkd, refundNo, transactionId } from '../shared/examples';
+import { SECOND, at, hkd, otherTransactionId, refundNo, transactionId } from '../shared/examples';
 import {
   ORDER_AMOUNT,
   dispatched,
@@ -69,6 +69,22 @@ describe('Order evolve', () => {
       wasSeenPaid: true,
       transactionId,
       paidAmount: hkd(9_000),
+    });
+  });
+
+  it('a later report naming another transaction does not replace the recorded one', () => {
+    const s = active([
+      ...history.succeeded,
+      recorded(
+        'statement',
+        { ...paid(hkd(1), otherTransactionId), successTime: '2026-03-03T00:00:00+08:00' },
+        9 * SECOND,
+      ),
+    ]);
+    expect(s).toMatchObject({
+      transactionId,
+      paidAmount: ORDER_AMOUNT,
+      successTime: '2026-03-02T16:00:01+08:00',
     });
   });
 
