@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
 import {
   Order,
   Refund,
@@ -10,7 +11,7 @@ import {
   type OutTradeNo,
   type SubMchid,
 } from '../domain';
-import type { ApiError, PaymentApi, PaymentView, RefundView, RequestContext, ReviewItem } from '../ports';
+import type { ApiError, PaymentApi, PaymentView, RefundView, RequestContext } from '../ports';
 import { OrderAggregate, RefundAggregate } from './aggregate';
 import { type HandleError, handleCommand } from './command-handler';
 import { fingerprint } from './deterministic-id';
@@ -20,7 +21,7 @@ import { createRefundSaga } from './refund-saga';
 import { type CoreDeps, createChangeFeed, createWakeups, isoNow } from './runtime';
 import { load } from './saga-commands';
 import { isSettledForCashier, paymentView, refundView } from './views';
-import { startProjections, allProjections, ACTIVE_SAGAS, REVIEW_QUEUE } from './projections';
+import { startProjections, allProjections, openReviewItems, ACTIVE_SAGAS } from './projections';
 import {
   type ReconcileError,
   type SettlementError,
@@ -111,6 +112,21 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         await feed.next(streamId, remaining);
       }
     };
+
+  /** Reconciliation compares against the read models: first let them catch up with the log's head. */
+  const caughtUpToHead = async (): Promise<void> => {
+    const checkpoint = await deps.readModels.checkpoint(allProjections[0]?.name ?? 'payments')();
+    let position = E.isRight(checkpoint) ? checkpoint.right : undefined;
+    for (;;) {
+      const page = await deps.store.readAll({
+        ...(position !== undefined ? { fromPosition: position } : {}),
+        maxCount: 1000,
+      })();
+      if (E.isLeft(page) || page.right.length === 0) break;
+      position = page.right[page.right.length - 1]?.position;
+    }
+    if (position !== undefined) await projections?.waitForPosition(position);
+  };
 
   const contextFor = (ctx: RequestContext, commandId: string) => ({
     commandId,
@@ -252,16 +268,22 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       TE.map((p: PaymentView) => p.refunds)(getPayment(subMchid, outTradeNo)),
 
     reconcile: (date, ctx) =>
-      TE.mapLeft((e: ReconcileError): ApiError =>
-        e._tag === 'StatementUnavailable'
-          ? {
-              _tag: 'GatewayFailed',
-              outcome: e.outcome,
-              message: e.message,
-              ...(e.code !== undefined ? { code: e.code } : {}),
-            }
-          : { _tag: 'Unavailable', message: e.message },
-      )(reconcile(deps, deps.config.spMchid, date, { correlationId: ctx.correlationId, actor: ctx.actor })),
+      pipe(
+        TE.fromTask<void, ReconcileError>(caughtUpToHead),
+        TE.chain(() =>
+          reconcile(deps, deps.config.spMchid, date, { correlationId: ctx.correlationId, actor: ctx.actor }),
+        ),
+        TE.mapLeft((e): ApiError =>
+          e._tag === 'StatementUnavailable'
+            ? {
+                _tag: 'GatewayFailed',
+                outcome: e.outcome,
+                message: e.message,
+                ...(e.code !== undefined ? { code: e.code } : {}),
+              }
+            : { _tag: 'Unavailable', message: e.message },
+        ),
+      ),
 
     getReconciliation: (date) => async () => {
       const found = await getReconciliation(deps.readModels, deps.config.spMchid, date)();
@@ -281,11 +303,10 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
             },
       )(querySettlements(deps.gateway, query)),
 
-    reviewQueue: () => async () => {
-      const docs = await deps.readModels.list(REVIEW_QUEUE)();
-      if (E.isLeft(docs)) return E.left({ _tag: 'Unavailable', message: docs.left.message });
-      return E.right(docs.right as unknown as readonly ReviewItem[]);
-    },
+    reviewQueue: () =>
+      TE.mapLeft((e: { message: string }): ApiError => ({ _tag: 'Unavailable', message: e.message }))(
+        openReviewItems(deps.readModels),
+      ),
 
     receiveNotification: (notification) => async () => {
       const result = await intake(notification);

@@ -84,6 +84,8 @@ export const startService = async (
 ): Promise<RunningService> => {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
+  // Business time (saga timers, event times) may run faster against a sandbox; protocol time
+  // (request signatures, the ±300 s response check) is always the real clock, as WeChat's is.
   const clock = config.timeScale === 1 ? systemClock : createScaledClock(config.timeScale);
   const timers = createSystemTimers(clock);
   const port = config.port === 0 ? await freePort(config.host) : config.port;
@@ -96,7 +98,7 @@ export const startService = async (
   const clientConfig = sandbox
     ? clientConfigFromSandbox(sandbox)
     : clientConfigFromMerchant(config.merchant!);
-  const client = createWeChatPayClient(clientConfig, { clock, logger });
+  const client = createWeChatPayClient(clientConfig, { clock: systemClock, logger });
   const stores = openStores(config.eventStore, config.dataDir);
   const prometheus = createPrometheusMetrics();
 
