@@ -2,11 +2,29 @@ import { createPrivateKey, generateKeyPairSync, sign, verify, X509Certificate } 
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { issueCertificate } from '../../../../src/adapters/sandbox/credentials/certificate';
+import { objectIdentifier, tlv, unsignedInteger } from '../../../../src/adapters/sandbox/credentials/der';
 import { startSandbox } from '../../../../src/adapters/sandbox';
 import { manualClock, removeDir, tempStateDir } from './support/harness';
 import { readSandboxJson } from './support/wire';
 
 /** Issue 4 §1: generated credentials, a real X.509 v3 certificate, and sandbox.json. */
+
+describe('DER encoding (X.690)', () => {
+  it('encodes sha256WithRSAEncryption as its well-known bytes', () => {
+    expect(objectIdentifier('1.2.840.113549.1.1.11').toString('hex')).toBe('06092a864886f70d01010b');
+  });
+
+  it('uses the long length form from 128 bytes on', () => {
+    expect(tlv(0x04, Buffer.alloc(127)).subarray(0, 2).toString('hex')).toBe('047f');
+    expect(tlv(0x04, Buffer.alloc(128)).subarray(0, 3).toString('hex')).toBe('048180');
+    expect(tlv(0x04, Buffer.alloc(300)).subarray(0, 4).toString('hex')).toBe('0482012c');
+  });
+
+  it('keeps INTEGERs positive and minimal', () => {
+    expect(unsignedInteger(Buffer.from([0x80])).toString('hex')).toBe('02020080');
+    expect(unsignedInteger(Buffer.from([0x00, 0x00, 0x7f])).toString('hex')).toBe('02017f');
+  });
+});
 
 describe('certificate builder', () => {
   it('writes a self-signed X.509 v3 certificate that node:crypto parses and that verifies with its own key', () => {

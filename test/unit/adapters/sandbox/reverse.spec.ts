@@ -104,4 +104,28 @@ describe('reverse', () => {
     expect(response.status).toBe(404);
     expect(response.json()['code']).toBe('ORDER_NOT_EXIST');
   });
+
+  it('reversing a partly refunded order takes back only what was not refunded yet', async () => {
+    const { outTradeNo, id } = await pay('00');
+    await h.client.send('POST', '/v3/global/refunds', {
+      body: JSON.stringify({
+        sp_mchid: h.spMchid,
+        sp_appid: h.spAppid,
+        sub_mchid: SUB_MCHID,
+        transaction_id: id,
+        out_refund_no: uniqueNo('R'),
+        amount: { refund: 300, total: 1000, currency: 'HKD' },
+      }),
+    });
+    h.clock.advance(20_000);
+    expect((await reverse(`out-trade-no/${outTradeNo}`)).status).toBe(204);
+    const entries = (await h.control('GET', '/sandbox/ledger'))['entries'] as {
+      transactionId: string;
+      cause?: string;
+      amount: number;
+    }[];
+    expect(
+      entries.filter((e) => e.transactionId === id && e.cause === 'REVERSAL').map((e) => e.amount),
+    ).toEqual([700]);
+  });
 });
