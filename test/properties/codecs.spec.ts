@@ -2,7 +2,8 @@ import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import type * as t from 'io-ts';
 import { EventMetadataCodec, Order, Refund } from '../../src/domain';
-import { isoArb, orderEventArb, refundEventArb } from '../support/arbitraries';
+import { isoArb } from '../support/arbitraries';
+import { orderEventArb, refundEventArb } from './event-arbitraries';
 import { throughJson } from './run-commands';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Order } from '../../../../src/domain';
-import { orderEventArb } from '../../../support/arbitraries';
+import { orderEventArb } from '../../../properties/event-arbitraries';
 import { SECOND, at, hkd, otherTransactionId, refundNo, transactionId } from '../shared/examples';
 import {
   ORDER_AMOUNT,

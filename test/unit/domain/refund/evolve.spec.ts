@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Refund } from '../../../../src/domain';
-import { refundEventArb } from '../../../support/arbitraries';
+import { refundEventArb } from '../../../properties/event-arbitraries';
 import { SECOND, at, refundId } from '../shared/examples';
 import {
   REFUND_AMOUNT,
