@@ -13,11 +13,13 @@ const REFUND_WINDOW_MS = 365 * 24 * 3600_000;
 const MAX_PAGE = 20;
 
 /** Reason markers let a caller pick a refund's outcome, like the auth-code scenarios (docs/sandbox.md). */
-const outcomeFor = (context: EngineContext, reason: string | undefined): Refund['status'] => {
+const outcomeFor = (context: EngineContext, reason: string | undefined): RefundOutcome => {
   if (reason?.includes('SANDBOX_REFUNDCLOSE') === true) return 'REFUNDCLOSE';
   if (reason?.includes('SANDBOX_ABNORMAL') === true) return 'ABNORMAL';
   return context.controls.nextRefundOutcome ?? context.settings.defaultRefundOutcome;
 };
+
+type RefundOutcome = NonNullable<Refund['pending']>['to'];
 
 const paramError = (field: string, issue: string): Reply =>
   errorReply(400, 'PARAM_ERROR', `${field}: ${issue}`, { field, issue, location: 'body' });
@@ -97,8 +99,8 @@ export const createRefund = (context: EngineContext, body: RefundRequestBody): R
     createdAt: now,
     status: 'PROCESSING',
     pending: {
-      at: now + context.settings.refundDelaySeconds[outcome === 'PROCESSING' ? 'SUCCESS' : outcome] * 1000,
-      to: outcome === 'PROCESSING' ? 'SUCCESS' : outcome,
+      at: now + context.settings.refundDelaySeconds[outcome] * 1000,
+      to: outcome,
     },
   };
   context.records.saveRefund(refund);
