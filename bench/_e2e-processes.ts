@@ -1,0 +1,128 @@
+/**
+ * The e2e benchmark's child processes: the sandbox and the service, each run as `wpg <command>` in
+ * its own Node process (tsx loaded in-process with `--import`, so the pid we watch is the one doing
+ * the work, not a launcher), plus the per-process figures read from /proc.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const CLI = ['--import', 'tsx', join('src', 'main', 'cli.ts')];
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface Managed {
+  readonly name: string;
+  readonly pid: number;
+  /** SIGTERM (graceful, so a `--cpu-prof` profile is written), SIGKILL if it lingers. */
+  readonly stop: () => Promise<void>;
+  /** The last lines it wrote, for error messages. */
+  readonly tail: () => string;
+}
+
+const alive = new Set<ChildProcess>();
+// A bench that dies half-way must not leave a service or sandbox behind.
+process.once('exit', () => {
+  for (const child of alive) child.kill('SIGKILL');
+});
+
+export const freePort = (): Promise<number> =>
+  new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+
+/**
+ * Starts `wpg <args>` and resolves once its stdout matches `ready` (the match is returned), rejecting
+ * if it exits or stays silent for too long.
+ */
+export const startCli = (
+  name: string,
+  args: readonly string[],
+  options: {
+    readonly env?: NodeJS.ProcessEnv;
+    readonly nodeArgs?: readonly string[];
+    readonly ready: RegExp;
+  },
+): Promise<{ readonly process: Managed; readonly match: RegExpMatchArray }> =>
+  new Promise((done, fail) => {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    alive.add(child);
+    let out = '';
+    let ready = false;
+    let lines: string[] = [];
+    const keep = (chunk: Buffer): void => {
+      lines = [...lines, ...chunk.toString('utf8').split('\n')].slice(-20);
+    };
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.once('exit', () => alive.delete(child));
+    const managed: Managed = {
+      name,
+      pid: child.pid ?? -1,
+      tail: () => lines.join('\n'),
+      stop: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms:\n${managed.tail()}`));
+    }, START_TIMEOUT_MS);
+    child.stderr.on('data', keep);
+    child.stdout.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      if (ready) return;
+      out += chunk.toString('utf8');
+      const match = out.match(options.ready);
+      if (match) {
+        clearTimeout(timer);
+        ready = true;
+        done({ process: managed, match });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`${name} exited (${code ?? signal ?? '?'}) before it was ready:\n${managed.tail()}`));
+    });
+  });
+
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU time of a process (all its threads), in ms, from /proc/<pid>/stat. */
+export const cpuMsOf = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+};
+
+/** Peak resident set size (VmHWM) of a process, in MiB. */
+export const peakRssMiBOf = (pid: number): number => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no VmHWM for pid ${pid}`);
+  return Number(kib) / 1024;
+};
