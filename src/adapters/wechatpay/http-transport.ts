@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import * as E from 'fp-ts/Either';
 import type { Clock } from '../../ports/clock';
@@ -81,58 +81,75 @@ export const createTransport = (options: TransportOptions): Transport => {
     connect: { timeout: options.connectTimeoutMs },
   });
 
-  const dispatch = async (request: OutgoingRequest, timeoutMs: number) => {
+  const prepare = (request: OutgoingRequest, timeoutMs: number): Dispatcher.DispatchOptions => {
     const path = `${prefix}${request.pathAndQuery}`;
-    const body = request.body ?? '';
     const authorization = options.signer.authorization({
       method: request.method,
       pathAndQuery: path,
-      body,
+      body: request.body ?? '',
       timestampSeconds: Math.floor(options.clock.now() / 1000),
       nonce: newNonce(),
     });
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': options.userAgent,
-      authorization,
-      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...request.extraHeaders,
+    return {
+      origin,
+      path,
+      method: request.method,
+      headers: {
+        accept: 'application/json',
+        'user-agent': options.userAgent,
+        authorization,
+        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...request.extraHeaders,
+      },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      // undici's own timers (far cheaper than an AbortSignal per request): the wait for the
+      // answer's headers, then the longest silence while its body arrives.
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     };
-    try {
-      const res = await agent.request({
-        origin,
-        path,
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        // undici's own timers (far cheaper than an AbortSignal per request): the wait for the
-        // answer's headers, then the longest silence while its body streams in.
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      return E.right(res);
-    } catch (e) {
-      return E.left(toTransportError(e));
-    }
   };
 
   return {
-    send: async (request, timeoutMs) => {
-      const opened = await dispatch(request, timeoutMs);
-      if (E.isLeft(opened)) return opened;
-      const res = opened.right;
+    // A plain dispatch handler collects the (small) JSON answer without a stream per response.
+    send: (request, timeoutMs) =>
+      new Promise((resolve) => {
+        let status = 0;
+        let headers: ResponseHeaders = {};
+        const chunks: Buffer[] = [];
+        const handler: Dispatcher.DispatchHandler = {
+          onRequestStart: () => undefined,
+          onResponseStart: (_controller, statusCode, responseHeaders) => {
+            status = statusCode;
+            headers = responseHeaders;
+          },
+          onResponseData: (_controller, chunk) => {
+            chunks.push(chunk);
+          },
+          onResponseEnd: () => {
+            resolve(
+              E.right({
+                status,
+                headers,
+                body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks),
+              }),
+            );
+          },
+          onResponseError: (_controller, error) => resolve(E.left(toTransportError(error))),
+        };
+        try {
+          agent.dispatch(prepare(request, timeoutMs), handler);
+        } catch (e) {
+          // A closed agent refuses synchronously.
+          resolve(E.left(toTransportError(e)));
+        }
+      }),
+    open: async (request, timeoutMs) => {
       try {
-        const body = Buffer.from(await res.body.arrayBuffer());
-        return E.right({ status: res.statusCode, headers: res.headers, body });
+        const res = await agent.request(prepare(request, timeoutMs));
+        return E.right({ status: res.statusCode, headers: res.headers, body: res.body });
       } catch (e) {
         return E.left(toTransportError(e));
       }
-    },
-    open: async (request, timeoutMs) => {
-      const opened = await dispatch(request, timeoutMs);
-      if (E.isLeft(opened)) return opened;
-      const res = opened.right;
-      return E.right({ status: res.statusCode, headers: res.headers, body: res.body });
     },
     close: () => agent.close(),
   };
