@@ -128,7 +128,9 @@ export const createPaySaga = (
   const drive = (streamId: string, request?: PayRequest): Promise<void> => {
     if (request) pendingRequests.set(streamId, request);
     return lock(streamId, () => step(streamId)).catch((e: unknown) => {
-      log.error('pay saga crashed', { streamId, error: e instanceof Error ? e.message : String(e) });
+      // A bug or an adapter that broke its contract (a rejected Task): log it and try again later;
+      // the step function resumes from what is recorded, so nothing is sent twice.
+      void retryLater(streamId, `crashed: ${e instanceof Error ? e.message : String(e)}`);
     });
   };
 

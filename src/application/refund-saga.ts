@@ -186,7 +186,9 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
         ? orderStreamId(loaded.right.state.subMchid, loaded.right.state.outTradeNo)
         : streamId;
     return lock(key, () => step(streamId)).catch((e: unknown) => {
-      log.error('refund saga crashed', { streamId, error: e instanceof Error ? e.message : String(e) });
+      // A bug or an adapter that broke its contract (a rejected Task): log it and try again later;
+      // the step function resumes from what is recorded, so nothing is sent twice.
+      void retryLater(streamId, `crashed: ${e instanceof Error ? e.message : String(e)}`);
     });
   };
 

@@ -90,7 +90,7 @@ export interface RuntimeOptions {
   readonly payPolicy?: Partial<Order.PayPolicy>;
 }
 
-const silent = createPinoLogger({ level: 'silent' });
+const silent = createPinoLogger({ level: (process.env['WPG_TEST_LOG'] as 'silent' | undefined) ?? 'silent' });
 
 export const startRuntime = async (world: World, options: RuntimeOptions = {}): Promise<Runtime> => {
   const c = world.sandbox.credentials;
