@@ -11,6 +11,8 @@ import { throughJson } from './run-commands';
  * equal event), and a stored event missing any required field is refused with that field named.
  */
 const RUNS = 2_000;
+/** Generous: the runs are many, and the machine may be shared; jest's default is 30 s. */
+const PROPERTY_TIMEOUT_MS = 120_000;
 
 const typesOf = (arb: fc.Arbitrary<{ readonly type: string }>) =>
   new Set(fc.sample(arb, { numRuns: 3_000, seed: 7 }).map((e) => e.type));
@@ -50,54 +52,70 @@ describe('every event round-trips through its codec', () => {
     expect([...typesOf(refundEventArb)].sort()).toEqual(Refund.REFUND_EVENTS.map((d) => d.type).sort());
   });
 
-  it(`order events: encode → JSON → decode gives the same event (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(orderEventArb, (event) => {
-        expect(throughJson(Order.OrderEventCodec, event)).toEqual(event);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it(`refund events: encode → JSON → decode gives the same event (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(refundEventArb, (event) => {
-        expect(throughJson(Refund.RefundEventCodec, event)).toEqual(event);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it(`event metadata round-trips too (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          correlationId: fc.string(),
-          causationId: fc.string(),
-          recordedAt: isoArb,
-          actor: fc.string(),
-          schemaVersion: fc.nat(),
+  it(
+    `order events: encode → JSON → decode gives the same event (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(orderEventArb, (event) => {
+          expect(throughJson(Order.OrderEventCodec, event)).toEqual(event);
         }),
-        (metadata) => {
-          expect(throughJson(EventMetadataCodec, metadata)).toEqual(metadata);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it(`a stored event missing a required field is refused, naming the field (${RUNS} runs)`, () => {
-    const orderRequired = requiredFields(Order.ORDER_EVENTS);
-    const refundRequired = requiredFields(Refund.REFUND_EVENTS);
-    expect(orderRequired('OrderSubmitted')).toContain('authCodeMasked');
-    fc.assert(
-      fc.property(orderEventArb, refundEventArb, (orderEvent, refundEvent) => {
-        missingFieldIsNamed(Order.OrderEventCodec, orderRequired, orderEvent);
-        missingFieldIsNamed(Refund.RefundEventCodec, refundRequired, refundEvent);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `refund events: encode → JSON → decode gives the same event (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(refundEventArb, (event) => {
+          expect(throughJson(Refund.RefundEventCodec, event)).toEqual(event);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    `event metadata round-trips too (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(
+          fc.record({
+            correlationId: fc.string(),
+            causationId: fc.string(),
+            recordedAt: isoArb,
+            actor: fc.string(),
+            schemaVersion: fc.nat(),
+          }),
+          (metadata) => {
+            expect(throughJson(EventMetadataCodec, metadata)).toEqual(metadata);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    `a stored event missing a required field is refused, naming the field (${RUNS} runs)`,
+    () => {
+      const orderRequired = requiredFields(Order.ORDER_EVENTS);
+      const refundRequired = requiredFields(Refund.REFUND_EVENTS);
+      expect(orderRequired('OrderSubmitted')).toContain('authCodeMasked');
+      fc.assert(
+        fc.property(orderEventArb, refundEventArb, (orderEvent, refundEvent) => {
+          missingFieldIsNamed(Order.OrderEventCodec, orderRequired, orderEvent);
+          missingFieldIsNamed(Refund.RefundEventCodec, refundRequired, refundEvent);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it('extra fields in a stored event are tolerated', () => {
     const [event] = fc.sample(orderEventArb, { numRuns: 1, seed: 1 });

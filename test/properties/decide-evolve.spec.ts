@@ -9,6 +9,8 @@ import { type Machine, orderMachine, refundMachine, runCommands, throughJson } f
  * through JSON as a store keeps it, and replaying the decoded events must rebuild the same state.
  */
 const RUNS = 2_000;
+/** Generous: the runs are many, and the machine may be shared; jest's default is 30 s. */
+const PROPERTY_TIMEOUT_MS = 120_000;
 
 const holds = <C, Ev extends { readonly type: string }, S extends { readonly status: string }>(
   m: Machine<C, Ev, S>,
@@ -28,17 +30,25 @@ const holds = <C, Ev extends { readonly type: string }, S extends { readonly sta
 };
 
 describe('evolve accepts every event sequence decide can produce', () => {
-  it(`order: every decided event is allowed where it is recorded, and replay rebuilds the state (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(orderCommandsArb(40), (commands) => holds(orderMachine, commands)),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `order: every decided event is allowed where it is recorded, and replay rebuilds the state (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(orderCommandsArb(40), (commands) => holds(orderMachine, commands)),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it(`refund: every decided event is allowed where it is recorded, and replay rebuilds the state (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(refundCommandsArb(40), (commands) => holds(refundMachine, commands)),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `refund: every decided event is allowed where it is recorded, and replay rebuilds the state (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(refundCommandsArb(40), (commands) => holds(refundMachine, commands)),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

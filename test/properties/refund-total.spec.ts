@@ -16,6 +16,8 @@ import { orderMachine, runCommands } from './run-commands';
  * the decider's own bookkeeping, and checked after every event.
  */
 const PURE_RUNS = 2_000;
+/** Generous: the runs are many, and the machine may be shared; jest's default is 30 s. */
+const PROPERTY_TIMEOUT_MS = 120_000;
 const RACE_RUNS = 1_000;
 
 /** Outstanding refunds by number, from the events: reserved adds, released removes, confirmed keeps. */
@@ -53,24 +55,32 @@ const paidOrder: Order.OrderCommand[] = [
 ];
 
 describe('refunds never exceed the paid total', () => {
-  it(`under any interleaving of reserve, release and confirm on a paid order (${PURE_RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(refundReservationCommandsArb(60), (commands) => {
-        const { steps } = runCommands(orderMachine, [...paidOrder, ...commands]);
-        holdsAfterEveryEvent(steps.map((s) => s.event));
-      }),
-      { numRuns: PURE_RUNS },
-    );
-  });
+  it(
+    `under any interleaving of reserve, release and confirm on a paid order (${PURE_RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(refundReservationCommandsArb(60), (commands) => {
+          const { steps } = runCommands(orderMachine, [...paidOrder, ...commands]);
+          holdsAfterEveryEvent(steps.map((s) => s.event));
+        }),
+        { numRuns: PURE_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it(`under any sequence of order commands at all, reviews included (${PURE_RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(orderCommandsArb(60), (commands) => {
-        holdsAfterEveryEvent(runCommands(orderMachine, commands).steps.map((s) => s.event));
-      }),
-      { numRuns: PURE_RUNS },
-    );
-  });
+  it(
+    `under any sequence of order commands at all, reviews included (${PURE_RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(orderCommandsArb(60), (commands) => {
+          holdsAfterEveryEvent(runCommands(orderMachine, commands).steps.map((s) => s.event));
+        }),
+        { numRuns: PURE_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it(`with handlers racing on the same order stream through the in-memory store (${RACE_RUNS} runs)`, async () => {
     let conflicts = 0;
