@@ -109,14 +109,13 @@ const TICKS_PER_SECOND = (() => {
   }
 })();
 
-/** User + system CPU time of a process (all its threads), in ms, from /proc/<pid>/stat. */
-export const cpuMsOf = (pid: number): number => {
+/** User and system CPU time of a process (all its threads), in ms, from /proc/<pid>/stat. */
+export const cpuMsOf = (pid: number): { readonly user: number; readonly system: number } => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  const toMs = (ticks: string | undefined): number => (Number(ticks) * 1000) / TICKS_PER_SECOND;
+  return { user: toMs(fields[11]), system: toMs(fields[12]) };
 };
 
 /** Peak resident set size (VmHWM) of a process, in MiB. */

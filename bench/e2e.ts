@@ -118,10 +118,14 @@ export async function run(): Promise<void> {
 
     const cpuNow = (): Record<string, number> => {
       const own = process.cpuUsage();
+      const of = (label: string, cpu: { user: number; system: number }) => ({
+        [`${label}.user`]: cpu.user,
+        [`${label}.system`]: cpu.system,
+      });
       return {
-        bench: (own.user + own.system) / 1000,
-        service: cpuMsOf(service.pid),
-        sandbox: cpuMsOf(sandbox.pid),
+        ...of('bench', { user: own.user / 1000, system: own.system / 1000 }),
+        ...of('service', cpuMsOf(service.pid)),
+        ...of('sandbox', cpuMsOf(sandbox.pid)),
       };
     };
     const round = async (name: keyof typeof sides, count: number, record: boolean): Promise<void> => {
@@ -181,8 +185,11 @@ const printReport = (r: {
   const svc = pool(r.service.runs);
   const peer = pool(r.peer.runs);
   const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  const perPayment = (side: Side, label: string, count: number): string =>
-    fmt((side.cpuMs[label] ?? 0) / count, 2);
+  const perPayment = (side: Side, label: string, count: number): string => {
+    const user = (side.cpuMs[`${label}.user`] ?? 0) / count;
+    const system = (side.cpuMs[`${label}.system`] ?? 0) / count;
+    return `${fmt(user + system, 2)} (sys ${fmt(system, 2)})`;
+  };
   console.log(
     [
       '',
@@ -206,7 +213,7 @@ const printReport = (r: {
       `ratio service/peer: ${fmt(perSecond(svc) / perSecond(peer), 2)}× payments/s (target ≥ 1.00×)`,
       `service peak RSS (VmHWM): ${fmt(r.peakRss)} MiB (sandbox: ${fmt(r.sandboxPeakRss)} MiB)`,
       '',
-      'CPU ms per payment, by process, while each side ran:',
+      'CPU ms per payment (of which kernel), by process, while each side ran:',
       row(['process', 'service side', 'peer side']),
       row(['---', '---:', '---:']),
       row([
