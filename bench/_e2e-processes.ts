@@ -125,3 +125,17 @@ export const peakRssMiBOf = (pid: number): number => {
   if (kib === undefined) throw new Error(`no VmHWM for pid ${pid}`);
   return Number(kib) / 1024;
 };
+
+/** The filesystem type holding `path` (longest matching mount point in /proc/mounts), e.g. ext4, tmpfs. */
+export const filesystemOf = (path: string): string => {
+  try {
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter((f) => f.length > 2 && (path === f[1] || path.startsWith(`${f[1] === '/' ? '' : f[1]}/`)));
+    mounts.sort((a, b) => (b[1] ?? '').length - (a[1] ?? '').length);
+    return mounts[0]?.[2] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};

@@ -9,7 +9,9 @@
  * payment must come back final and successful or the bench fails.
  *
  * BENCH_E2E_PAYMENTS, BENCH_E2E_CONCURRENCY override the sizes; BENCH_E2E_CPU_PROF=<dir> runs the
- * service with `--cpu-prof` into that directory.
+ * service with `--cpu-prof` into that directory. The service's SQLite file lives under the system
+ * temporary directory, so TMPDIR chooses its filesystem (a tmpfs one takes the fsync cost out, which
+ * shows how much of the gap is durability rather than code).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nextPayment, peerClient, readCredentials, serviceClient, type PayClient } from './_e2e-clients';
 import { perSecond, percentile, pool, runClosedLoop, type LoadRun } from './_e2e-load';
-import { cpuMsOf, freePort, peakRssMiBOf, startCli, type Managed } from './_e2e-processes';
+import { cpuMsOf, filesystemOf, freePort, peakRssMiBOf, startCli, type Managed } from './_e2e-processes';
 
 const envInt = (name: string, fallback: number): number => {
   const n = Number(process.env[name]);
@@ -167,6 +169,7 @@ export async function run(): Promise<void> {
       peakRss,
       sandboxPeakRss,
       pids: { bench: process.pid, service: service.pid, sandbox: sandbox.pid },
+      storeFilesystem: filesystemOf(work),
     });
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
@@ -181,6 +184,7 @@ const printReport = (r: {
   peakRss: number;
   sandboxPeakRss: number;
   pids: Record<string, number>;
+  storeFilesystem: string;
 }): void => {
   const svc = pool(r.service.runs);
   const peer = pool(r.peer.runs);
@@ -234,7 +238,8 @@ const printReport = (r: {
       '',
       "Where things run: three Node processes share the machine's cores with no pinning: this bench " +
         'process (drives the service over loopback HTTP, or is itself the peer client), the service ' +
-        '(`wpg start`, SQLite in a temporary directory) and the sandbox (`wpg sandbox`, in memory). ' +
+        `(\`wpg start\`, SQLite in a temporary directory on ${r.storeFilesystem}) ` +
+        'and the sandbox (`wpg sandbox`, in memory). ' +
         'The service side therefore pays for one more process hop than the peer side.',
     ].join('\n'),
   );
