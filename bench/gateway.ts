@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { Agent } from 'undici';
 import type { AppId, OutTradeNo, SpMchid, SubMchid } from '../src/domain/shared/ids';
 import type { Logger } from '../src/ports/logger';
 import { createWeChatPayClient } from '../src/adapters/wechatpay';
@@ -142,52 +143,98 @@ export async function run(): Promise<void> {
     const outcome = await client.gateway.queryOrder(ref)();
     if (outcome._tag !== 'Success') throw new Error(`bench call failed: ${JSON.stringify(outcome)}`);
   };
-  const gatewayRound = (): Promise<Rate> =>
+  // The transport bound: the same crypto plus a bare undici request to the same server, with no
+  // adapter code at all. It shows how much of the gap to the crypto bound is the adapter's.
+  const bare = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 60_000 });
+  const requestMessage = Buffer.from(
+    'GET\n/v3/global/transactions/out-trade-no/T20261126001\n1764144000\nnonce\n\n',
+  );
+  const responseMessage = Buffer.from(`1764144000\nnonce\n${transaction}\n`);
+  const responseSignature = sign('sha256', responseMessage, platform.privateKey);
+  const bareCall = async () => {
+    const authorization = sign('sha256', requestMessage, merchant.privateKey).toString('base64');
+    const res = await bare.request({
+      origin: `http://127.0.0.1:${port}`,
+      path: '/v3/global/transactions/out-trade-no/T20261126001?sp_mchid=1900000100&sub_mchid=1900000109',
+      method: 'GET',
+      headers: { accept: 'application/json', authorization },
+    });
+    await res.body.arrayBuffer();
+    if (!verify('sha256', responseMessage, platform.publicKey, responseSignature))
+      throw new Error('verify failed');
+  };
+  const concurrently = (f: () => Promise<void>) => (): Promise<Rate> =>
     measure(async (keepGoing) => {
       let calls = 0;
       const worker = async () => {
         while (keepGoing()) {
-          await call();
+          await f();
           calls += 1;
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       return calls;
     });
+  const gatewayRound = concurrently(call);
+  const bareRound = concurrently(bareCall);
+  type Round = { gateway: Rate; bare: Rate; crypto: Rate };
   try {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = 0; i < WARMUP_CALLS / CONCURRENCY; i += 1) await call();
+        for (let i = 0; i < WARMUP_CALLS / CONCURRENCY; i += 1) {
+          await call();
+          await bareCall();
+        }
       }),
     );
     await cryptoBaseline(merchant, platform);
-    const rounds: { gateway: Rate; crypto: Rate }[] = [];
+    const rounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i += 1)
-      rounds.push({ gateway: await gatewayRound(), crypto: await cryptoBaseline(merchant, platform) });
-    const medianBy = (f: (r: { gateway: Rate; crypto: Rate }) => number) => {
+      rounds.push({
+        gateway: await gatewayRound(),
+        bare: await bareRound(),
+        crypto: await cryptoBaseline(merchant, platform),
+      });
+    const medianBy = (f: (r: Round) => number) => {
       const sorted = rounds.map(f).sort((a, b) => a - b);
       return sorted[Math.floor(sorted.length / 2)] ?? NaN;
     };
     const f0 = (n: number) => n.toFixed(0);
-    const gatewayCpu = medianBy((r) => r.gateway.cpu);
-    const cryptoCpu = medianBy((r) => r.crypto.cpu);
-    console.log(
-      `median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms; gateway concurrency ${CONCURRENCY}`,
-    );
+    const f2 = (n: number) => n.toFixed(2);
+    console.log(`median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms; concurrency ${CONCURRENCY}`);
     console.log('');
     console.log('| measure | per wall-clock second | per CPU second of the client (one core) |');
     console.log('| --- | --- | --- |');
-    console.log(
-      `| gateway queryOrder: sign + HTTP + verify + decode | ${f0(medianBy((r) => r.gateway.wall))} calls/s | ${f0(gatewayCpu)} calls/s |`,
+    const row = (name: string, unit: string, pick: (r: Round) => Rate) =>
+      console.log(
+        `| ${name} | ${f0(medianBy((r) => pick(r).wall))} ${unit} | ${f0(medianBy((r) => pick(r).cpu))} ${unit} |`,
+      );
+    row('gateway queryOrder: sign + HTTP + verify + decode', 'calls/s', (r) => r.gateway);
+    row('transport bound: sign + bare undici request + verify', 'calls/s', (r) => r.bare);
+    row('baseline: one RSA-2048 sign + one verify', 'ops/s', (r) => r.crypto);
+    const ratio = (name: string, num: (r: Round) => Rate, den: (r: Round) => Rate, note = '') =>
+      console.log(
+        `| ratio ${name} | ${f2(medianBy((r) => num(r).wall / den(r).wall))} | ${f2(medianBy((r) => num(r).cpu / den(r).cpu))}${note} |`,
+      );
+    ratio(
+      'gateway / baseline',
+      (r) => r.gateway,
+      (r) => r.crypto,
+      ' (target >= 0.70)',
     );
-    console.log(
-      `| baseline: one RSA-2048 sign + one verify | ${f0(medianBy((r) => r.crypto.wall))} ops/s | ${f0(cryptoCpu)} ops/s |`,
+    ratio(
+      'transport bound / baseline',
+      (r) => r.bare,
+      (r) => r.crypto,
     );
-    console.log(
-      `| ratio gateway / baseline | ${medianBy((r) => r.gateway.wall / r.crypto.wall).toFixed(2)} | ${(gatewayCpu / cryptoCpu).toFixed(2)} (target >= 0.70) |`,
+    ratio(
+      'gateway / transport bound (the adapter’s own cost)',
+      (r) => r.gateway,
+      (r) => r.bare,
     );
   } finally {
     await client.close();
+    await bare.close();
     child.kill();
   }
 }
