@@ -226,8 +226,13 @@ export const loadConfig = (
   };
   problems.push(...Order.payPolicyProblems(payPolicy).map((p) => `pay policy: ${p}`));
   const timeScale = decode('WPG_TIME_SCALE', NumberFromString(1, 10_000), 1) ?? 1;
-  if (timeScale !== 1 && sandbox === 'off')
-    problems.push('WPG_TIME_SCALE: only allowed with the embedded sandbox');
+  // Faster business time is for sandboxes only: embedded, or one running on this machine.
+  const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)(:[0-9]+)?\/?$/.test(merchant?.baseUrl ?? '');
+  if (timeScale !== 1 && sandbox === 'off' && !isLocal) {
+    problems.push(
+      'WPG_TIME_SCALE: only allowed with a sandbox (embedded, or WPG_WECHATPAY_BASE_URL on this machine)',
+    );
+  }
   const logLevel =
     decode(
       'WPG_LOG_LEVEL',

@@ -35,6 +35,18 @@ const apiTokenFor = (config: ServiceConfig): string => {
   return token;
 };
 
+/**
+ * A scaled clock anchored at the data directory's first start, so business time keeps running
+ * forward across restarts (due times recorded before a restart stay meaningful after it).
+ */
+const scaledClockFor = (config: ServiceConfig) => {
+  const path = join(config.dataDir, 'time-anchor');
+  const now = Date.now();
+  const anchor = existsSync(path) ? Number(readFileSync(path, 'utf8')) : now;
+  if (!existsSync(path)) writeFileSync(path, `${anchor}\n`);
+  return createScaledClock(config.timeScale, anchor + (now - anchor) * config.timeScale);
+};
+
 const freePort = (host: string): Promise<number> =>
   new Promise((resolve, reject) => {
     const probe = createServer();
@@ -86,7 +98,7 @@ export const startService = async (
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
   // Business time (saga timers, event times) may run faster against a sandbox; protocol time
   // (request signatures, the ±300 s response check) is always the real clock, as WeChat's is.
-  const clock = config.timeScale === 1 ? systemClock : createScaledClock(config.timeScale);
+  const clock = config.timeScale === 1 ? systemClock : scaledClockFor(config);
   const timers = createSystemTimers(clock);
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const url = `http://${config.host}:${port}`;

@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Proc,
+  type SandboxCredentialsFile,
+  freePort,
+  readCredentials,
+  runWpg,
+  serviceEnv,
+  waitForOutput,
+  wpg,
+} from '../support/processes';
+
+/**
+ * End to end: the real service process and a separate sandbox process, driven over HTTP, with
+ * business time at 25× in both. Includes kill -9 of the service mid-saga and `wpg replay --verify`.
+ */
+jest.setTimeout(180_000);
+
+const SCALE = 25;
+const SUB = '1900000109';
+const TOKEN = 'e2e-token-0123456789abcdef';
+let seq = 0;
+const code = (scenario: string, seconds = 0): string =>
+  `13${scenario}${String(seconds).padStart(3, '0')}${String(Date.now() % 1e7).padStart(7, '0')}${String(++seq).padStart(4, '0')}`;
+const outTradeNo = (tag: string): string => `e2e-${tag}-${Date.now()}-${++seq}`;
+const gmt8Date = (ms: number): string =>
+  new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+
+describe('the service and a separate sandbox, over HTTP', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wpg-e2e-'));
+  const dataDir = join(dir, 'service');
+  let sandbox: Proc;
+  let service: Proc;
+  let credentials: SandboxCredentialsFile;
+  let port: number;
+  let url: string;
+
+  const startService = async (): Promise<Proc> => {
+    const p = wpg(['start'], serviceEnv(credentials, port, dataDir, TOKEN, SCALE));
+    await waitForOutput(p, /is running/);
+    return p;
+  };
+
+  const api = async (method: string, path: string, body?: unknown, token = TOKEN) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  };
+
+  const pay = (no: string, authCode: string, total = 1234, wait = 30) =>
+    api('POST', `/v1/payments?wait=${wait}`, {
+      sub_mchid: SUB,
+      out_trade_no: no,
+      auth_code: authCode,
+      amount: { total, currency: 'HKD' },
+      description: 'E2E - coffee',
+    });
+
+  const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() > until) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    const sandboxPort = await freePort();
+    sandbox = wpg([
+      'sandbox',
+      '--port',
+      String(sandboxPort),
+      '--state-dir',
+      join(dir, 'sandbox'),
+      '--time-scale',
+      String(SCALE),
+    ]);
+    const [, file = ''] = await waitForOutput(sandbox, /credentials: (\S+)/);
+    credentials = readCredentials(file);
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    service = await startService();
+  });
+
+  afterAll(async () => {
+    service?.child.kill('SIGTERM');
+    sandbox?.child.kill('SIGTERM');
+    await Promise.all([service?.exited, sandbox?.exited]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const paid: string[] = [];
+
+  it.each([
+    ['00', 0, 'SUCCEEDED'],
+    ['01', 10, 'SUCCEEDED'],
+    ['02', 8, 'FAILED'],
+    ['03', 0, 'REVERSED'],
+    ['12', 0, 'FAILED'],
+    ['20', 3, 'SUCCEEDED'],
+  ])('scenario %s (%i s) with ?wait answers %s', async (scenario, seconds, expected) => {
+    const no = outTradeNo(scenario);
+    const r = await pay(no, code(scenario, seconds));
+    expect(r.status).toBe(200);
+    expect(r.body['status']).toBe(expected);
+    if (expected === 'SUCCEEDED') paid.push(no);
+  });
+
+  it('refunds, and takes WeChat’s notification', async () => {
+    const no = paid[0] ?? '';
+    const created = await api('POST', `/v1/payments/${SUB}/${no}/refunds`, {
+      out_refund_no: `${no}-r1`,
+      amount: { refund: 300, currency: 'HKD' },
+    });
+    expect([200, 202]).toContain(created.status);
+    const refund = await eventually(async () => {
+      const r = await api('GET', `/v1/refunds/${SUB}/${no}-r1`);
+      return r.body['status'] === 'SUCCEEDED' ? r.body : undefined;
+    });
+    expect(refund['refund_id']).toBeDefined();
+    const payment = await eventually(async () => {
+      const r = await api('GET', `/v1/payments/${SUB}/${no}`);
+      return r.body['refunded_total'] === 300 ? r.body : undefined;
+    });
+    expect(payment['status']).toBe('SUCCEEDED');
+    const audit = await runWpg(['audit', SUB, no], { WPG_DATA_DIR: dataDir });
+    expect(audit.code).toBe(0);
+    expect(audit.output).toMatch(/RefundSucceeded.*notification/);
+  });
+
+  it('reconciles the day’s statement', async () => {
+    const sandboxTime = (await (await fetch(`${credentials.baseUrl}/sandbox/time`)).json()) as {
+      now: number;
+    };
+    const r = await api('POST', `/v1/reconciliations/${gmt8Date(sandboxTime.now)}`);
+    expect(r.status).toBe(200);
+    expect((r.body['counts'] as Record<string, number>)['matched']).toBeGreaterThanOrEqual(paid.length);
+  });
+
+  it('prints an audit timeline of a payment', async () => {
+    const r = await runWpg(['audit', SUB, paid[1] ?? ''], { WPG_DATA_DIR: dataDir });
+    expect(r.code).toBe(0);
+    expect(r.output).toMatch(/OrderSubmitted/);
+    expect(r.output).toMatch(/OrderSucceeded/);
+  });
+
+  it('refuses a bad token, a bad body, and a reused number with a different body', async () => {
+    const unauthorised = await api(
+      'GET',
+      `/v1/payments/${SUB}/${paid[0] ?? ''}`,
+      undefined,
+      'wrong-token-wrong-token',
+    );
+    expect(unauthorised.status).toBe(401);
+    expect(unauthorised.type).toMatch(/application\/problem\+json/);
+
+    const bad = await api('POST', '/v1/payments', {
+      sub_mchid: SUB,
+      out_trade_no: 'x',
+      auth_code: '12',
+      amount: { total: 1.5, currency: 'XXX' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.type).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(bad.body)).toMatch(/auth_code/);
+    expect(JSON.stringify(bad.body)).not.toMatch(/"12"/);
+
+    const no = outTradeNo('reuse');
+    expect((await pay(no, code('00'))).status).toBe(200);
+    const conflict = await pay(no, code('00'), 999);
+    expect(conflict.status).toBe(409);
+    expect(conflict.type).toMatch(/application\/problem\+json/);
+  });
+
+  it('survives kill -9 mid-saga: the restarted service completes the payment', async () => {
+    const no = outTradeNo('kill');
+    const started = await pay(no, code('01', 20), 1234, 0);
+    expect(started.body['status']).not.toBe('SUCCEEDED');
+    // Kill once WeChat has the order and the customer is paying (before that, an honest restart can
+    // only fail it: the auth code is never stored, so an unsent request cannot be sent later).
+    await eventually(async () =>
+      (await api('GET', `/v1/payments/${SUB}/${no}`)).body['status'] === 'PAYING' ? true : undefined,
+    );
+    service.child.kill('SIGKILL');
+    await service.exited;
+    service = await startService();
+    const r = await api('GET', `/v1/payments/${SUB}/${no}?wait=30`);
+    expect(r.body['status']).toBe('SUCCEEDED');
+  });
+
+  it('replay --verify passes on the resulting store', async () => {
+    service.child.kill('SIGTERM');
+    await service.exited;
+    const r = await runWpg(['replay', '--verify'], { WPG_DATA_DIR: dataDir });
+    expect(r.output).toMatch(/problem|clean|ok|verified/i);
+    expect(r.code).toBe(0);
+    service = await startService();
+  });
+});
