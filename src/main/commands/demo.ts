@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/Either';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditTimeline, formatReconciliation, formatTimeline } from '../../application';
-import type { ReconciliationView } from '../../ports';
+import { format, unsafeMoney, type StatementDate } from '../../domain';
 import { createPinoLogger } from '../../adapters/pino';
 import { loadConfig } from '../config';
 import { type RunningService, startService } from '../service';
@@ -42,7 +42,7 @@ const request = async <T>(svc: RunningService, method: string, path: string, bod
 
 type Wire = Record<string, unknown> & { status: string };
 const describe = (p: Wire): string =>
-  `${String(p['out_trade_no'] ?? p['out_refund_no'])}: ${p.status}` +
+  `${String(p['out_refund_no'] ?? p['out_trade_no'])}: ${p.status}` +
   (p['transaction_id'] ? ` (WeChat ${String(p['transaction_id'])})` : '') +
   (p['refund_id'] ? ` (WeChat refund ${String(p['refund_id'])})` : '');
 
@@ -116,14 +116,21 @@ export const demoCommand = async (argv: readonly string[]): Promise<number> => {
     const payment = await request<Wire>(svc, 'GET', `/v1/payments/${SUB_MCHID}/demo-${run}-1`);
     say(
       refunded
-        ? `WeChat's signed, encrypted notification arrived and was verified: refunded ${JSON.stringify(payment['refunded_total'])}`
+        ? `WeChat's signed, encrypted notification arrived and was verified: refunded ${format(unsafeMoney(Number(payment['refunded_total']), 'HKD'))}`
         : 'The refund is still processing; the saga will keep polling.',
     );
 
     step(5, "Reconciling today's statement");
     const date = businessDate(svc.sandbox?.now() ?? Date.now());
-    const reconciliation = await request<ReconciliationView>(svc, 'POST', `/v1/reconciliations/${date}`);
-    say(formatReconciliation(reconciliation));
+    const reconciliation = await svc.core.api.reconcile(date as StatementDate, {
+      actor: 'demo',
+      correlationId: `demo-${run}`,
+    })();
+    say(
+      E.isRight(reconciliation)
+        ? formatReconciliation(reconciliation.right)
+        : `reconciliation unavailable: ${JSON.stringify(reconciliation.left)}`,
+    );
 
     step(6, `The audit timeline of demo-${run}-2`);
     const timeline = await auditTimeline(svc.store, SUB_MCHID, `demo-${run}-2`)();
@@ -132,11 +139,10 @@ export const demoCommand = async (argv: readonly string[]): Promise<number> => {
         ? formatTimeline(timeline.right)
         : `audit unavailable: ${JSON.stringify(timeline.left)}`,
     );
-    say(
-      `\nDone. Explore further with the API token ${svc.apiToken} against ${svc.url} while this runs, or start your own: npm start`,
-    );
+    say('\nDone. Run the service yourself with `npm start`; README.md describes the merchant API.');
     return 0;
   } finally {
     await svc.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 };

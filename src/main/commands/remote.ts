@@ -22,6 +22,45 @@ const target = (): E.Either<string, { url: string; token: string }> => {
     : E.right({ url, token });
 };
 
+type WireLine = Record<string, unknown> &
+  Pick<ReconciliationView['lines'][number], 'kind' | 'classification'>;
+interface WireReconciliation {
+  readonly sp_mchid: string;
+  readonly date: ReconciliationView['date'];
+  readonly statement_sha1: string;
+  readonly reconciled_at: string;
+  readonly counts: ReconciliationView['counts'];
+  readonly lines: readonly WireLine[];
+}
+
+/** The merchant API speaks WeChat's snake_case; the formatter takes the core's view. */
+const reconciliationFromJson = (r: WireReconciliation): ReconciliationView => ({
+  spMchid: r.sp_mchid,
+  date: r.date,
+  statementSha1: r.statement_sha1,
+  reconciledAt: r.reconciled_at,
+  counts: r.counts,
+  lines: r.lines.map((l) => {
+    const text = (key: string): Record<string, string> =>
+      typeof l[key] === 'string' ? { [camel(key)]: String(l[key]) } : {};
+    return {
+      kind: l.kind,
+      classification: l.classification,
+      subMchid: String(l['sub_mchid'] ?? ''),
+      ...text('out_trade_no'),
+      ...text('transaction_id'),
+      ...text('out_refund_no'),
+      ...text('refund_id'),
+      ...(l['ours'] ? { ours: l['ours'] as NonNullable<ReconciliationView['lines'][number]['ours']> } : {}),
+      ...(l['theirs']
+        ? { theirs: l['theirs'] as NonNullable<ReconciliationView['lines'][number]['theirs']> }
+        : {}),
+    };
+  }),
+});
+
+const camel = (snake: string): string => snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
 const call = async (method: string, path: string): Promise<number> => {
   const t = target();
   if (E.isLeft(t)) {
@@ -47,7 +86,7 @@ const call = async (method: string, path: string): Promise<number> => {
   }
   process.stdout.write(
     path.startsWith('/v1/reconciliations')
-      ? `${formatReconciliation(body as ReconciliationView)}\n`
+      ? `${formatReconciliation(reconciliationFromJson(body as WireReconciliation))}\n`
       : `${JSON.stringify(body, null, 2)}\n`,
   );
   return 0;
