@@ -7,6 +7,8 @@ import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow }
 import { describeError, load, run } from './saga-commands';
 
 const ACTOR = 'pay-saga';
+const isSettled = (s: Order.OrderState): boolean =>
+  Order.isActive(s) && (Order.isFinal(s) || s.status === 'NeedsReview');
 /** Back-off after the store or a command failed unexpectedly; the saga is retried, never dropped. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
 
@@ -42,6 +44,18 @@ export const createPaySaga = (
         if (E.isLeft(r)) {
           await retryLater(streamId, describeError(r.left));
           return false;
+        }
+        // Counted once, by the command that settles the payment.
+        if (
+          r.right.newEvents.length > 0 &&
+          !isSettled(state) &&
+          isSettled(r.right.state) &&
+          Order.isActive(r.right.state)
+        ) {
+          deps.metrics.paymentSettled(
+            r.right.state.status,
+            deps.clock.now() - Date.parse(r.right.state.submittedAt),
+          );
         }
         feed.notify(streamId);
         return true;

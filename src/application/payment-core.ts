@@ -50,11 +50,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
   const wakeups = createWakeups(deps.timers);
   const refundSaga = createRefundSaga(deps, feed, wakeups);
   const paySaga = createPaySaga(deps, feed, wakeups, async (state) => {
-    if (!Order.isActive(state)) return;
-    if (Order.isFinal(state) || state.status === 'NeedsReview') {
-      deps.metrics.paymentSettled(state.status, deps.clock.now() - Date.parse(state.submittedAt));
-    }
-    await refundSaga.ensureRequested(state);
+    if (Order.isActive(state)) await refundSaga.ensureRequested(state);
   });
   const intake = createNotificationIntake(deps, (streamId, kind) => {
     void (kind === 'refund' ? refundSaga.drive(streamId) : paySaga.drive(streamId));

@@ -75,6 +75,8 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     if (!command || !reservation || reservation.status !== 'reserved') return;
     const r = await run(deps, OrderAggregate, orderId, order.right.events, command, ACTOR);
     if (E.isLeft(r)) return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(r.left));
+    // Counted once: only the run that settles the reservation gets here.
+    deps.metrics.refundSettled(s.status, deps.clock.now() - Date.parse(s.requestedAt));
     feed.notify(orderId);
   };
 
