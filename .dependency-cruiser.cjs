@@ -8,7 +8,8 @@ module.exports = {
     {
       name: 'domain-is-pure',
       severity: 'error',
-      comment: 'The domain imports nothing of ours outside src/domain, and no Node built-ins or packages but fp-ts and io-ts.',
+      comment:
+        'The domain imports nothing of ours outside src/domain, and no Node built-ins or packages but fp-ts and io-ts.',
       from: { path: '^src/domain/' },
       to: { pathNot: ['^src/domain/', '^node_modules/(fp-ts|io-ts)/'] },
     },
@@ -23,7 +24,9 @@ module.exports = {
       severity: 'error',
       comment: 'Hashing (node:crypto) is allowed: deterministic event ids are not I/O.',
       from: { path: '^src/application/' },
-      to: { pathNot: ['^src/(domain|ports|application)/', '^node_modules/(fp-ts|io-ts)/', '^(node:)?crypto$'] },
+      to: {
+        pathNot: ['^src/(domain|ports|application)/', '^node_modules/(fp-ts|io-ts)/', '^(node:)?crypto$'],
+      },
     },
     {
       name: 'adapters-do-not-reach-application-or-main',
@@ -54,6 +57,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };
