@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { AppendError, AppendResult, EventStore, RecordedEvent } from '../../ports/event-store';
-import { decideAppend } from './append-decision';
-import { createNotifier, runSubscription } from './subscription';
+import { decideAppend } from '../shared/append-decision';
+import { createNotifier, runSubscription } from '../shared/subscription';
 
 const isSystem = (e: RecordedEvent): boolean => e.type.startsWith('$') || e.streamId.startsWith('$');
 

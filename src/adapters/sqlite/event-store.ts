@@ -7,12 +7,12 @@ import type {
   ExpectedRevision,
   StoreUnavailable,
 } from '../../ports/event-store';
-import { decideAppend } from './append-decision';
+import { decideAppend } from '../shared/append-decision';
 import type { SqliteDatabase } from './database';
 import { decodeEventRows, encodeEvent, EVENT_COLUMNS, type EncodedEvent, type EventRow } from './event-rows';
 import { createGroupCommit } from './group-commit';
 import { createEventTables } from './schema';
-import { createNotifier, runSubscription } from './subscription';
+import { createNotifier, runSubscription } from '../shared/subscription';
 
 export interface SqliteEventStoreOptions {
   /** Called after each committed group with the number of appends it carried (for tests and benchmarks). */

@@ -1,4 +1,4 @@
-import { decideAppend } from '../../../../src/adapters/memory/append-decision';
+import { decideAppend } from '../../../../src/adapters/shared/append-decision';
 
 const ids = (...names: string[]) => names.map((id) => ({ id }));
 /** A stream holding events a, b, c at revisions 0, 1, 2. */
