@@ -4,7 +4,7 @@ import type { PayRequest } from '../ports';
 import { OrderAggregate } from './aggregate';
 import { observePayAnswer, observeQueryAnswer, observeReverseAnswer } from './observe';
 import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
-import { describeError, load, run } from './saga-commands';
+import { callGateway, describeError, load, run } from './saga-commands';
 
 const ACTOR = 'pay-saga';
 const isSettled = (s: Order.OrderState): boolean =>
@@ -74,9 +74,7 @@ export const createPaySaga = (
           }
           if (!(await exec({ type: 'RecordDispatch', at }))) return;
           pendingRequests.delete(streamId);
-          const started = deps.clock.now();
-          const answer = await deps.gateway.pay(request)();
-          deps.metrics.gatewayCall('pay', answer._tag, deps.clock.now() - started);
+          const answer = await callGateway(deps, 'pay', deps.gateway.pay(request));
           const observed = await exec({
             type: 'RecordObservation',
             source: 'pay',
@@ -98,12 +96,14 @@ export const createPaySaga = (
         case 'Query': {
           const due = Date.parse(next.dueAt);
           if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
-          const started = deps.clock.now();
-          const answer = await deps.gateway.queryOrder({
-            subMchid: state.subMchid,
-            outTradeNo: state.outTradeNo,
-          })();
-          deps.metrics.gatewayCall('queryOrder', answer._tag, deps.clock.now() - started);
+          const answer = await callGateway(
+            deps,
+            'queryOrder',
+            deps.gateway.queryOrder({
+              subMchid: state.subMchid,
+              outTradeNo: state.outTradeNo,
+            }),
+          );
           const recorded = await exec({
             type: 'RecordObservation',
             source: 'query',
@@ -116,12 +116,14 @@ export const createPaySaga = (
         case 'Reverse': {
           const due = Date.parse(next.dueAt);
           if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
-          const started = deps.clock.now();
-          const answer = await deps.gateway.reverse({
-            subMchid: state.subMchid,
-            outTradeNo: state.outTradeNo,
-          })();
-          deps.metrics.gatewayCall('reverse', answer._tag, deps.clock.now() - started);
+          const answer = await callGateway(
+            deps,
+            'reverse',
+            deps.gateway.reverse({
+              subMchid: state.subMchid,
+              outTradeNo: state.outTradeNo,
+            }),
+          );
           const recorded = await exec({
             type: 'RecordReversalResult',
             outcome: observeReverseAnswer(answer),

@@ -3,7 +3,7 @@ import { Order, Refund, orderStreamId, refundStreamId } from '../domain';
 import { OrderAggregate, RefundAggregate } from './aggregate';
 import { observeRefundAnswer } from './observe';
 import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
-import { describeError, load, run } from './saga-commands';
+import { callGateway, describeError, load, run } from './saga-commands';
 
 const ACTOR = 'refund-saga';
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -114,12 +114,14 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
         case 'Query': {
           const due = Date.parse(next.dueAt);
           if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
-          const started = deps.clock.now();
-          const answer = await deps.gateway.queryRefund({
-            subMchid: s.subMchid,
-            outRefundNo: s.outRefundNo,
-          })();
-          deps.metrics.gatewayCall('queryRefund', answer._tag, deps.clock.now() - started);
+          const answer = await callGateway(
+            deps,
+            'queryRefund',
+            deps.gateway.queryRefund({
+              subMchid: s.subMchid,
+              outRefundNo: s.outRefundNo,
+            }),
+          );
           const observation = observeRefundAnswer(answer, 'query');
           if (
             !(await exec({ type: 'RecordObservation', source: 'query', observation, at: isoNow(deps.clock) }))
@@ -150,17 +152,21 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
           }
           if (due > now) return wakeups.at(streamId, due, () => void drive(streamId));
           if (!(await exec({ type: 'RecordDispatch', at }))) return;
-          const started = deps.clock.now();
-          const answer = await deps.gateway.refund({
-            subMchid: s.subMchid,
-            transactionId: s.transactionId,
-            outRefundNo: s.outRefundNo,
-            refund: s.amount,
-            total: s.orderTotal,
-            ...(s.reason !== undefined ? { reason: s.reason } : {}),
-            ...(deps.config.refundNotifyUrl !== undefined ? { notifyUrl: deps.config.refundNotifyUrl } : {}),
-          })();
-          deps.metrics.gatewayCall('refund', answer._tag, deps.clock.now() - started);
+          const answer = await callGateway(
+            deps,
+            'refund',
+            deps.gateway.refund({
+              subMchid: s.subMchid,
+              transactionId: s.transactionId,
+              outRefundNo: s.outRefundNo,
+              refund: s.amount,
+              total: s.orderTotal,
+              ...(s.reason !== undefined ? { reason: s.reason } : {}),
+              ...(deps.config.refundNotifyUrl !== undefined
+                ? { notifyUrl: deps.config.refundNotifyUrl }
+                : {}),
+            }),
+          );
           const observation = observeRefundAnswer(answer, 'submit');
           if (
             !(await exec({

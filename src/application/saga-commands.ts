@@ -1,5 +1,5 @@
 import type * as E from 'fp-ts/Either';
-import type { RecordedEvent } from '../ports';
+import type { GatewayOutcome, RecordedEvent } from '../ports';
 import type { AggregateSpec } from './aggregate';
 import { type HandleError, type Handled, handleCommand, loadAggregate } from './command-handler';
 import type { CoreDeps } from './runtime';
@@ -53,3 +53,15 @@ export const run = async <C, Ev extends { readonly type: string; readonly data: 
 
 export const describeError = (e: HandleError | { readonly _tag: string }): string =>
   e._tag === 'DomainRejected' && 'error' in e ? `${e._tag}: ${JSON.stringify(e.error)}` : JSON.stringify(e);
+
+/** Calls WeChat and reports the call's outcome and real latency (not business time, which may be scaled). */
+export const callGateway = async <A>(
+  deps: CoreDeps,
+  operation: string,
+  call: () => Promise<GatewayOutcome<A>>,
+): Promise<GatewayOutcome<A>> => {
+  const started = performance.now();
+  const answer = await call();
+  deps.metrics.gatewayCall(operation, answer._tag, performance.now() - started);
+  return answer;
+};
