@@ -156,6 +156,10 @@ const settlements = (context: ApiContext, request: ApiRequest): Reply =>
     });
   });
 
+/** `(id|out-trade-no)/{value}` in the path: the order it names. */
+const orderRef = (r: Parameters<Route['handle']>[1]) =>
+  orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1));
+
 export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
@@ -168,42 +172,21 @@ export const ROUTES: readonly Route[] = [
     pattern: new RegExp(`^/v3/global/transactions/(id|out-trade-no)/${SEGMENT}$`),
     limit: 'query',
     handle: (c, r) =>
-      withQuery(MchidsQueryCodec, r.query, (q) =>
-        queryOrder(
-          c.engine,
-          q.sp_mchid,
-          q.sub_mchid,
-          orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1)),
-        ),
-      ),
+      withQuery(MchidsQueryCodec, r.query, (q) => queryOrder(c.engine, q.sp_mchid, q.sub_mchid, orderRef(r))),
   },
   {
     method: 'POST',
     pattern: new RegExp(`^/v3/global/micropay/transactions/(id|out-trade-no)/${SEGMENT}/reverse$`),
     limit: 'reverse',
     handle: (c, r) =>
-      withBody(MchidsBodyCodec, r.body, (b) =>
-        reverse(
-          c.engine,
-          b.sp_mchid,
-          b.sub_mchid,
-          orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1)),
-        ),
-      ),
+      withBody(MchidsBodyCodec, r.body, (b) => reverse(c.engine, b.sp_mchid, b.sub_mchid, orderRef(r))),
   },
   {
     method: 'POST',
     pattern: new RegExp(`^/v3/global/transactions/(id|out-trade-no)/${SEGMENT}/close$`),
     limit: 'reverse',
     handle: (c, r) =>
-      withBody(MchidsBodyCodec, r.body, (b) =>
-        closeOrder(
-          c.engine,
-          b.sp_mchid,
-          b.sub_mchid,
-          orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1)),
-        ),
-      ),
+      withBody(MchidsBodyCodec, r.body, (b) => closeOrder(c.engine, b.sp_mchid, b.sub_mchid, orderRef(r))),
   },
   {
     method: 'POST',
