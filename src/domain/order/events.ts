@@ -49,7 +49,6 @@ export const ReviewReasonCodec = t.keyof({
   PaidAfterFailure: null,
   SourcesDisagree: null,
   ReversalFailed: null,
-  RefundContradiction: null,
 });
 export type ReviewReason = t.TypeOf<typeof ReviewReasonCodec>;
 
