@@ -37,6 +37,12 @@ const toApiError = (e: HandleError): ApiError =>
       ? { _tag: 'Unavailable', message: e.message }
       : { _tag: 'Unavailable', message: `${e._tag} on ${e.streamId}` };
 
+/** A command on a stream that does not exist is the caller's not-found, not a domain rule. */
+const notFoundAs = (resource: 'payment' | 'refund', e: HandleError): ApiError =>
+  e._tag === 'DomainRejected' && (e.error._tag === 'OrderNotFound' || e.error._tag === 'RefundNotFound')
+    ? { _tag: 'NotFound', resource }
+    : toApiError(e);
+
 export interface PaymentCore {
   readonly api: PaymentApi;
   /** Catches the read models up, then resumes every saga that was in flight. */
@@ -200,13 +206,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         { type: 'RequestReversal', reason: 'Merchant', dueAt: at, at },
         contextFor(ctx, `reverse:${streamId}:${ctx.correlationId}`),
       )();
-      if (E.isLeft(r)) {
-        return E.left(
-          r.left._tag === 'DomainRejected' && r.left.error._tag === 'OrderNotFound'
-            ? { _tag: 'NotFound', resource: 'payment' }
-            : toApiError(r.left),
-        );
-      }
+      if (E.isLeft(r)) return E.left(notFoundAs('payment', r.left));
       void paySaga.drive(streamId);
       return getPayment(subMchid, outTradeNo)();
     },
@@ -241,13 +241,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         },
         contextFor(ctx, `reserve:${refundId}:${requestFingerprint}`),
       )();
-      if (E.isLeft(reserved)) {
-        return E.left(
-          reserved.left._tag === 'DomainRejected' && reserved.left.error._tag === 'OrderNotFound'
-            ? { _tag: 'NotFound', resource: 'payment' }
-            : toApiError(reserved.left),
-        );
-      }
+      if (E.isLeft(reserved)) return E.left(notFoundAs('payment', reserved.left));
       if (Order.isActive(reserved.right.state)) await refundSaga.ensureRequested(reserved.right.state);
       return api.getRefund(input.subMchid, input.outRefundNo)();
     },
@@ -303,6 +297,41 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       TE.mapLeft((e: { message: string }): ApiError => ({ _tag: 'Unavailable', message: e.message }))(
         openReviewItems(deps.readModels),
       ),
+
+    resolvePaymentReview: (subMchid, outTradeNo, input, ctx) => async () => {
+      const streamId = orderStreamId(subMchid, outTradeNo);
+      const resolution = (
+        { SUCCEEDED: 'Succeeded', FAILED: 'Failed', REVERSED: 'Reversed', CLOSED: 'Closed' } as const
+      )[input.resolution];
+      const r = await handleCommand(
+        deps.store,
+        OrderAggregate,
+        streamId,
+        { type: 'ResolveReview', resolution, actor: ctx.actor, note: input.note, at: isoNow(deps.clock) },
+        contextFor(ctx, `resolve:${streamId}:${ctx.correlationId}`),
+      )();
+      if (E.isLeft(r)) return E.left(notFoundAs('payment', r.left));
+      void paySaga.drive(streamId);
+      return getPayment(subMchid, outTradeNo)();
+    },
+
+    resolveRefundReview: (subMchid, outRefundNo, input, ctx) => async () => {
+      const streamId = refundStreamId(subMchid, outRefundNo);
+      const resolution = ({ SUCCEEDED: 'Succeeded', CLOSED: 'Closed', REJECTED: 'Rejected' } as const)[
+        input.resolution
+      ];
+      const r = await handleCommand(
+        deps.store,
+        RefundAggregate,
+        streamId,
+        { type: 'ResolveReview', resolution, actor: ctx.actor, note: input.note, at: isoNow(deps.clock) },
+        contextFor(ctx, `resolve:${streamId}:${ctx.correlationId}`),
+      )();
+      if (E.isLeft(r)) return E.left(notFoundAs('refund', r.left));
+      // The refund saga settles the order's reservation to match the resolution.
+      await refundSaga.drive(streamId);
+      return api.getRefund(subMchid, outRefundNo)();
+    },
 
     receiveNotification: (notification) => async () => {
       const result = await intake(notification);

@@ -134,6 +134,13 @@ export type ApiError =
     }
   | { readonly _tag: 'NotificationRejected'; readonly error: NotificationError };
 
+/** An operator's resolution of a NeedsReview payment or refund: the status it really ends in, and why. */
+export interface ResolveReviewInput<Resolution extends string> {
+  readonly resolution: Resolution;
+  /** Evidence and reasoning; kept in the event with the actor. */
+  readonly note: string;
+}
+
 export interface Readiness {
   readonly store: boolean;
   readonly certificates: boolean;
@@ -179,6 +186,20 @@ export interface PaymentApi {
   readonly getReconciliation: (date: StatementDate) => TE.TaskEither<ApiError, ReconciliationView>;
   readonly settlements: (query: SettlementQuery) => TE.TaskEither<ApiError, readonly Settlement[]>;
   readonly reviewQueue: () => TE.TaskEither<ApiError, readonly ReviewItem[]>;
+  /** Only a payment in NEEDS_REVIEW; SUCCEEDED needs a WeChat transaction id on record. */
+  readonly resolvePaymentReview: (
+    subMchid: SubMchid,
+    outTradeNo: OutTradeNo,
+    input: ResolveReviewInput<'SUCCEEDED' | 'FAILED' | 'REVERSED' | 'CLOSED'>,
+    context: RequestContext,
+  ) => TE.TaskEither<ApiError, PaymentView>;
+  /** Only a refund in NEEDS_REVIEW; the order's reservation then follows (confirmed or released). */
+  readonly resolveRefundReview: (
+    subMchid: SubMchid,
+    outRefundNo: OutRefundNo,
+    input: ResolveReviewInput<'SUCCEEDED' | 'CLOSED' | 'REJECTED'>,
+    context: RequestContext,
+  ) => TE.TaskEither<ApiError, RefundView>;
   /** Verifies, records durably, then applies; resolves only after the notification is recorded. */
   readonly receiveNotification: (
     notification: IncomingNotification,

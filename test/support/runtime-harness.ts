@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { createPaymentCore, type PaymentCore } from '../../src/application';
 import {
   Order,
+  OutTradeNoCodec,
   Refund,
   unsafeMoney,
   type AppId,
@@ -209,8 +210,12 @@ export const control = async (
   return response.json();
 };
 
-export const newOutTradeNo = (tag: string): string =>
-  `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+export const newOutTradeNo = (tag: string): string => {
+  const no = `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  if (!OutTradeNoCodec.is(no))
+    throw new Error(`test bug: ${no} is not a valid out_trade_no (≤ 32 characters)`);
+  return no;
+};
 
 /** A paid order: an immediate-success scenario, waited for. */
 export const paidOrder = async (runtime: Runtime, total: number, tag = 'paid') => {

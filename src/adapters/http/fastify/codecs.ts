@@ -76,6 +76,16 @@ export const CreateRefundBodyCodec = t.intersection([
 ]);
 export type CreateRefundBody = t.TypeOf<typeof CreateRefundBodyCodec>;
 
+/** An operator's resolution of a NeedsReview item, with the evidence for it. */
+export const ResolvePaymentReviewBodyCodec = t.type({
+  resolution: t.keyof({ SUCCEEDED: null, FAILED: null, REVERSED: null, CLOSED: null }),
+  note: text(1, 1000),
+});
+export const ResolveRefundReviewBodyCodec = t.type({
+  resolution: t.keyof({ SUCCEEDED: null, CLOSED: null, REJECTED: null }),
+  note: text(1, 1000),
+});
+
 export const PaymentParamsCodec = t.type({ sub_mchid: SubMchidCodec, out_trade_no: OutTradeNoCodec });
 export const RefundParamsCodec = t.type({ sub_mchid: SubMchidCodec, out_refund_no: OutRefundNoCodec });
 export const DateParamsCodec = t.type({ date: StatementDateCodec });

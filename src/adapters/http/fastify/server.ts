@@ -8,6 +8,7 @@ import { registerOperationRoutes } from './operation-routes';
 import { registerPaymentRoutes } from './payment-routes';
 import { frameworkProblem, problem } from './problem';
 import { registerRefundRoutes } from './refund-routes';
+import { registerReviewRoutes } from './review-routes';
 import { sendProblem } from './respond';
 import { registerWebhook } from './webhook';
 
@@ -105,6 +106,7 @@ export const createHttpServer = (deps: HttpServerDeps): FastifyInstance => {
       registerPaymentRoutes(v1, routeDeps);
       registerRefundRoutes(v1, routeDeps);
       registerOperationRoutes(v1, routeDeps);
+      registerReviewRoutes(v1, routeDeps);
     },
     { prefix: '/v1' },
   );

@@ -139,6 +139,8 @@ export const createFakeApi = (): FakeApi => {
     getReconciliation: record('getReconciliation', () => fake.reconciliation),
     settlements: record('settlements', () => fake.settlementRows),
     reviewQueue: record('reviewQueue', () => fake.reviews),
+    resolvePaymentReview: record('resolvePaymentReview', () => fake.payment),
+    resolveRefundReview: record('resolveRefundReview', () => fake.refund),
     receiveNotification: record('receiveNotification', () => fake.notification),
     readiness: record('readiness', () => T.of(fake.ready)),
   };
