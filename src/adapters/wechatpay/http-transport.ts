@@ -71,6 +71,44 @@ export const toTransportError = (e: unknown): TransportError => {
   return { _tag: 'ConnectionError', detail: code === '' ? message : `${code}: ${message}` };
 };
 
+/**
+ * Collects one (small) JSON answer. A class, so each call allocates one object rather than a
+ * closure per callback.
+ */
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: ResponseHeaders = {};
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly resolve: (result: E.Either<TransportError, RawResponse>) => void) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: unknown, statusCode: number, headers: ResponseHeaders): void {
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: unknown, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const { chunks } = this;
+    this.resolve(
+      E.right({
+        status: this.status,
+        headers: this.headers,
+        body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks),
+      }),
+    );
+  }
+
+  onResponseError(_controller: unknown, error: Error): void {
+    this.resolve(E.left(toTransportError(error)));
+  }
+}
+
 export const createTransport = (options: TransportOptions): Transport => {
   const base = new URL(options.baseUrl);
   const origin = base.origin;
@@ -90,52 +128,33 @@ export const createTransport = (options: TransportOptions): Transport => {
       timestampSeconds: Math.floor(options.clock.now() / 1000),
       nonce: newNonce(),
     });
-    return {
+    // Built field by field rather than from spread conditional objects: this runs for every request.
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': options.userAgent,
+      authorization,
+    };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.extraHeaders !== undefined) Object.assign(headers, request.extraHeaders);
+    const dispatch: Dispatcher.DispatchOptions = {
       origin,
       path,
       method: request.method,
-      headers: {
-        accept: 'application/json',
-        'user-agent': options.userAgent,
-        authorization,
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...request.extraHeaders,
-      },
-      ...(request.body === undefined ? {} : { body: request.body }),
+      headers,
       // undici's own timers (far cheaper than an AbortSignal per request): the wait for the
       // answer's headers, then the longest silence while its body arrives.
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     };
+    if (request.body !== undefined) dispatch.body = request.body;
+    return dispatch;
   };
 
   return {
     // A plain dispatch handler collects the (small) JSON answer without a stream per response.
     send: (request, timeoutMs) =>
       new Promise((resolve) => {
-        let status = 0;
-        let headers: ResponseHeaders = {};
-        const chunks: Buffer[] = [];
-        const handler: Dispatcher.DispatchHandler = {
-          onRequestStart: () => undefined,
-          onResponseStart: (_controller, statusCode, responseHeaders) => {
-            status = statusCode;
-            headers = responseHeaders;
-          },
-          onResponseData: (_controller, chunk) => {
-            chunks.push(chunk);
-          },
-          onResponseEnd: () => {
-            resolve(
-              E.right({
-                status,
-                headers,
-                body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks),
-              }),
-            );
-          },
-          onResponseError: (_controller, error) => resolve(E.left(toTransportError(error))),
-        };
+        const handler = new CollectingHandler(resolve);
         try {
           agent.dispatch(prepare(request, timeoutMs), handler);
         } catch (e) {
