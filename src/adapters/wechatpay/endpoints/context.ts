@@ -52,10 +52,14 @@ export interface EndpointContext {
 
 /** `?a=1&b=2` from the defined entries, percent-encoded; the same string is signed and sent. */
 export const queryString = (params: Readonly<Record<string, string | number | undefined>>): string => {
-  const parts = Object.entries(params)
-    .filter((e): e is [string, string | number] => e[1] !== undefined)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
-  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+  // A plain loop: this runs on every query, and the entries/filter/map chain allocated four arrays.
+  let out = '';
+  for (const k of Object.keys(params)) {
+    const v = params[k];
+    if (v === undefined) continue;
+    out += `${out === '' ? '?' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+  }
+  return out;
 };
 
 export const segment = (value: string): string => encodeURIComponent(value);
@@ -73,16 +77,35 @@ const logOutcome = (
   startedAt: number,
   outcome: GatewayOutcome<unknown>,
 ) => {
-  const fields = {
+  // Assigned field by field rather than spread: this runs once per call, logged or not.
+  const fields: Record<string, unknown> = {
     operation: op,
     outcome: outcome._tag,
     elapsedMs: ctx.clock.now() - startedAt,
-    ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }),
-    ...(outcome._tag === 'Unknown' ? { reason: outcome.reason, detail: outcome.detail } : {}),
-    ...(outcome._tag === 'Rejected' || outcome._tag === 'NotFound' ? { code: outcome.code } : {}),
   };
-  if (outcome._tag === 'Unknown') ctx.logger.warn('wechatpay call without a trustworthy answer', fields);
-  else ctx.logger.debug('wechatpay call', fields);
+  if (outcome.requestId !== undefined) fields['requestId'] = outcome.requestId;
+  if (outcome._tag === 'Unknown') {
+    fields['reason'] = outcome.reason;
+    fields['detail'] = outcome.detail;
+    ctx.logger.warn('wechatpay call without a trustworthy answer', fields);
+    return;
+  }
+  if (outcome._tag === 'Rejected' || outcome._tag === 'NotFound') fields['code'] = outcome.code;
+  ctx.logger.debug('wechatpay call', fields);
+};
+
+/** The two classification variants, built once per context rather than once per call. */
+const classifyCache = new WeakMap<EndpointContext, readonly [ClassifyOptions, ClassifyOptions]>();
+const classifyFor = (ctx: EndpointContext, tradeStateMeansInProgress: boolean): ClassifyOptions => {
+  let pair = classifyCache.get(ctx);
+  if (pair === undefined) {
+    pair = [
+      { transientCodes: ctx.transientCodes, tradeStateMeansInProgress: false },
+      { transientCodes: ctx.transientCodes, tradeStateMeansInProgress: true },
+    ];
+    classifyCache.set(ctx, pair);
+  }
+  return pair[tradeStateMeansInProgress ? 1 : 0];
 };
 
 const attemptOnce = async <A>(
@@ -92,10 +115,7 @@ const attemptOnce = async <A>(
   options: CallOptions<A>,
 ): Promise<GatewayOutcome<A>> => {
   const startedAt = ctx.clock.now();
-  const classify: ClassifyOptions = {
-    transientCodes: ctx.transientCodes,
-    tradeStateMeansInProgress: options.tradeStateMeansInProgress ?? false,
-  };
+  const classify = classifyFor(ctx, options.tradeStateMeansInProgress ?? false);
   const res = await ctx.transport.send(request, ctx.timeouts[op]);
   let outcome: GatewayOutcome<A>;
   if (E.isLeft(res)) outcome = fromTransportError(res.left);
@@ -111,21 +131,27 @@ const attemptOnce = async <A>(
   return outcome;
 };
 
-export const call = <A>(
+export const call = async <A>(
   ctx: EndpointContext,
   op: Operation,
   request: OutgoingRequest,
   options: CallOptions<A>,
-): Promise<GatewayOutcome<A>> =>
-  options.idempotent
-    ? retryOnUnknown(
-        () => attemptOnce(ctx, op, request, options),
-        ctx.readRetry,
-        ctx.retryDeps,
-        (o, n) =>
-          ctx.logger.info('retrying wechatpay read', { operation: op, attempt: n + 1, previous: o._tag }),
-      )
-    : attemptOnce(ctx, op, request, options);
+): Promise<GatewayOutcome<A>> => {
+  const first = await attemptOnce(ctx, op, request, options);
+  // The retry machinery (and its closures) only for a read whose first answer was Unknown.
+  if (!options.idempotent || first._tag !== 'Unknown' || ctx.readRetry.attempts <= 1) return first;
+  let used = false;
+  return retryOnUnknown(
+    () => {
+      if (used) return attemptOnce(ctx, op, request, options);
+      used = true;
+      return Promise.resolve(first);
+    },
+    ctx.readRetry,
+    ctx.retryDeps,
+    (o, n) => ctx.logger.info('retrying wechatpay read', { operation: op, attempt: n + 1, previous: o._tag }),
+  );
+};
 
 /** 204 (reverse, close) carries no body; a 200 with a body is accepted and ignored. */
 export const expectNoContent = (): E.Either<string, void> => E.right(undefined);

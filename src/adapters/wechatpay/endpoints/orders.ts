@@ -11,12 +11,28 @@ import { decodeWith, opt } from '../codecs/decode';
 import { PayRequestBodyCodec } from '../codecs/requests';
 import { toTransaction, TransactionWireCodec } from '../codecs/transaction';
 import { invalidArgument } from '../outcome';
-import { call, expectNoContent, queryString, segment, type EndpointContext } from './context';
+import {
+  call,
+  expectNoContent,
+  queryString,
+  segment,
+  type CallOptions,
+  type EndpointContext,
+} from './context';
 
 /** Orders in institution mode (reference §5.1–§5.4). */
 
-const decodeTransaction = (json: unknown): E.Either<string, Transaction> =>
-  E.map(toTransaction)(decodeWith(TransactionWireCodec, json));
+const decodeTransaction = (json: unknown): E.Either<string, Transaction> => {
+  const wire = decodeWith(TransactionWireCodec, json);
+  return E.isLeft(wire) ? wire : E.right(toTransaction(wire.right));
+};
+
+/** Built once: query-order runs far more often than any other call (the pay saga polls it). */
+const QUERY_ORDER_OPTIONS: CallOptions<Transaction> = {
+  decode: decodeTransaction,
+  idempotent: true,
+  tradeStateMeansInProgress: true,
+};
 
 const sceneInfoWire = (s: SceneInfo) => ({
   ...opt('device_id', s.deviceId),
@@ -79,7 +95,7 @@ export const queryOrder =
         method: 'GET',
         pathAndQuery: `/v3/global/transactions/${orderPath(ref)}${queryString({ sp_mchid: ctx.spMchid, sub_mchid: ref.subMchid })}`,
       },
-      { decode: decodeTransaction, idempotent: true, tradeStateMeansInProgress: true },
+      QUERY_ORDER_OPTIONS,
     );
 
 const idsBody = (ctx: EndpointContext, ref: OrderRef): string =>
