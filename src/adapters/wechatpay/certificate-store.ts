@@ -57,6 +57,11 @@ export interface CertificateStore extends PlatformKeyLookup {
   readonly certificates: () => readonly PlatformCertificateInfo[];
 }
 
+const firstUsable = (keys: readonly PlatformKey[], serial: string, now: number): KeyObject | undefined => {
+  for (const k of keys) if (k.serial === serial && isUsable(k, now)) return k.key;
+  return undefined;
+};
+
 export const createCertificateStore = (options: CertificateStoreOptions): CertificateStore => {
   const { clock, logger } = options;
   let downloaded: readonly PlatformKey[] = [];
@@ -75,9 +80,11 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
   /** The per-response lookup: no filtered copies of the key lists. */
   const usableKey = (serial: string): KeyObject | undefined => {
     const now = clock.now();
-    for (const keys of [options.publicKeys, options.pinned, downloaded])
-      for (const k of keys) if (k.serial === serial && isUsable(k, now)) return k.key;
-    return undefined;
+    return (
+      firstUsable(options.publicKeys, serial, now) ??
+      firstUsable(options.pinned, serial, now) ??
+      firstUsable(downloaded, serial, now)
+    );
   };
   const certificates = () => {
     const bySerial = new Map<string, PlatformCertificateInfo>();
@@ -138,16 +145,20 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
     return inFlight;
   };
 
-  const keyFor = async (rawSerial: string): Promise<KeyObject | undefined> => {
+  const keyAfterRefresh = async (serial: string): Promise<KeyObject | undefined> => {
+    if (inFlight !== undefined) await inFlight;
+    else if (lastAttemptAt === undefined || clock.now() - lastAttemptAt >= options.minRefreshIntervalMs)
+      await refresh();
+    return usableKey(serial);
+  };
+  /** A key already held is answered synchronously: the common case costs no promise. */
+  const keyFor = (rawSerial: string): KeyObject | undefined | Promise<KeyObject | undefined> => {
     const serial = normaliseSerial(rawSerial);
     const held = usableKey(serial);
     if (held !== undefined) return held;
     // Public keys come from configuration, never from the download (§4 "Platform public-key mode").
     if (serial.startsWith(PUBLIC_KEY_ID_PREFIX)) return undefined;
-    if (inFlight !== undefined) await inFlight;
-    else if (lastAttemptAt === undefined || clock.now() - lastAttemptAt >= options.minRefreshIntervalMs)
-      await refresh();
-    return usableKey(serial);
+    return keyAfterRefresh(serial);
   };
 
   return { keyFor, refresh, certificates };
