@@ -242,7 +242,10 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         contextFor(ctx, `reserve:${refundId}:${requestFingerprint}`),
       )();
       if (E.isLeft(reserved)) return E.left(notFoundAs('payment', reserved.left));
-      if (Order.isActive(reserved.right.state)) await refundSaga.ensureRequested(reserved.right.state);
+      // Only the refund just reserved: the others of the order are already in their saga's hands.
+      if (Order.isActive(reserved.right.state)) {
+        await refundSaga.ensureRequested(reserved.right.state, input.outRefundNo);
+      }
       return api.getRefund(input.subMchid, input.outRefundNo)();
     },
 

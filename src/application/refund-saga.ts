@@ -11,7 +11,10 @@ const RETRY_AFTER_FAILURE_MS = 1_000;
 export interface RefundSaga {
   readonly drive: (refundStreamId: string) => Promise<void>;
   /** Repairs the link from an order's reservations to their refund streams (after a crash between the two appends). */
-  readonly ensureRequested: (order: Order.ActiveOrder) => Promise<void>;
+  readonly ensureRequested: (
+    order: Order.ActiveOrder,
+    only?: Refund.ActiveRefund['outRefundNo'],
+  ) => Promise<void>;
 }
 
 /**
@@ -200,9 +203,13 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     });
   };
 
-  const ensureRequested = async (order: Order.ActiveOrder): Promise<void> => {
+  const ensureRequested = async (
+    order: Order.ActiveOrder,
+    only?: Refund.ActiveRefund['outRefundNo'],
+  ): Promise<void> => {
     for (const [outRefundNo, reservation] of Object.entries(order.refunds)) {
       if (reservation.status !== 'reserved' || !order.transactionId) continue;
+      if (only !== undefined && outRefundNo !== only) continue;
       const no = outRefundNo as Refund.ActiveRefund['outRefundNo'];
       const streamId = refundStreamId(order.subMchid, no);
       const existing = await load(deps, RefundAggregate)(streamId);
