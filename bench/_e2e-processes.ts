@@ -9,7 +9,10 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
-const CLI = ['--import', 'tsx', join('src', 'main', 'cli.ts')];
+// BENCH_E2E_BUILT=1 runs the compiled `dist` (after `npm run build`): profiles then map to source lines.
+const CLI = process.env['BENCH_E2E_BUILT']
+  ? [join('dist', 'src', 'main', 'cli.js')]
+  : ['--import', 'tsx', join('src', 'main', 'cli.ts')];
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
