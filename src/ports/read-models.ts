@@ -18,6 +18,13 @@ export interface DocumentChange {
   readonly update: (current: Document | undefined) => Document | undefined;
 }
 
+/** One projection's share of a batch: its changes, in order, and the checkpoint they bring it to. */
+export interface ProjectionBatch {
+  readonly projection: string;
+  readonly position: number;
+  readonly changes: readonly DocumentChange[];
+}
+
 export interface ReadModelUnavailable {
   readonly _tag: 'ReadModelUnavailable';
   readonly message: string;
@@ -41,6 +48,15 @@ export interface ReadModelStore {
     position: number,
     changes: readonly DocumentChange[],
   ) => TE.TaskEither<ReadModelUnavailable, boolean>;
+  /**
+   * `apply` for several projections in one transaction: all of them are committed, or none is.
+   * Each is skipped (false, in the same order) when its position is not beyond its own checkpoint;
+   * a projection appears at most once. One transaction per page of events instead of one per event
+   * and projection is what keeps the read side from costing more than the write side.
+   */
+  readonly applyAll: (
+    batches: readonly ProjectionBatch[],
+  ) => TE.TaskEither<ReadModelUnavailable, readonly boolean[]>;
   readonly get: (
     collection: string,
     key: string,

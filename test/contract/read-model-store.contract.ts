@@ -110,6 +110,59 @@ export function readModelStoreContract(
       expect(await store.checkpoint('p')()).toEqual(E.right(1));
     });
 
+    it('applyAll commits several projections together, each skipped at or below its own checkpoint', async () => {
+      right(await store.apply('b', 5, [put('b', 'k', { v: 1 })])());
+      const increment: DocumentChange = {
+        collection: 'shared',
+        key: 'n',
+        update: (current) => ({ n: Number(current?.['n'] ?? 0) + 1 }),
+      };
+      const outcomes = await store.applyAll([
+        { projection: 'a', position: 6, changes: [increment, put('a', 'k', { v: 1 })] },
+        { projection: 'b', position: 5, changes: [put('b', 'k', { v: 2 }), increment] },
+        { projection: 'c', position: 6, changes: [increment, remove('a', 'k')] },
+      ])();
+      expect(outcomes).toEqual(E.right([true, false, true]));
+      expect(await get('shared', 'n')).toEqual({ n: 2 });
+      expect(await get('a', 'k')).toBeUndefined();
+      expect(await get('b', 'k')).toEqual({ v: 1 });
+      expect(await store.checkpoint('a')()).toEqual(E.right(6));
+      expect(await store.checkpoint('b')()).toEqual(E.right(5));
+      expect(await store.checkpoint('c')()).toEqual(E.right(6));
+      expect(await store.applyAll([])()).toEqual(E.right([]));
+    });
+
+    it('applyAll whose update throws in one projection applies nothing for any of them', async () => {
+      right(await store.apply('a', 1, [put('c', 'a', { v: 1 })])());
+      const failing = store.applyAll([
+        { projection: 'a', position: 2, changes: [put('c', 'a', { v: 2 })] },
+        { projection: 'b', position: 2, changes: [put('c', 'b', { v: 2 })] },
+        {
+          projection: 'c',
+          position: 2,
+          changes: [
+            {
+              collection: 'c',
+              key: 'c',
+              update: () => {
+                throw new Error('projection bug');
+              },
+            },
+          ],
+        },
+      ]);
+      const outcome = await Promise.resolve()
+        .then(failing)
+        .then(
+          (result) => result,
+          () => 'rejected' as const,
+        );
+      expect(outcome === 'rejected' || E.isLeft(outcome)).toBe(true);
+      expect(await list('c')).toEqual([{ v: 1 }]);
+      expect(await store.checkpoint('a')()).toEqual(E.right(1));
+      expect(await store.checkpoint('b')()).toEqual(E.right(undefined));
+    });
+
     it('checkpoints are per projection', async () => {
       right(await store.apply('a', 7, [])());
       expect(await store.checkpoint('a')()).toEqual(E.right(7));

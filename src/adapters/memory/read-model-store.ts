@@ -21,13 +21,13 @@ export const createMemoryReadModelStore = (): ReadModelStore => {
     return created;
   };
 
-  return {
-    checkpoint: (projection) => () => Promise.resolve(E.right(checkpoints.get(projection))),
-    // async, so an update that throws (a projection bug) rejects the task instead of throwing at the caller.
-    apply: (projection, position, changes) => async () => {
+  // async, so an update that throws (a projection bug) rejects the task instead of throwing at the caller.
+  const applyAll: ReadModelStore['applyAll'] = (batches) => async () => {
+    const staged = new Map<string, { collection: string; key: string; json: string | undefined }>();
+    const moved = new Map<string, number>();
+    const outcomes = batches.map(({ projection, position, changes }) => {
       const current = checkpoints.get(projection);
-      if (current !== undefined && position <= current) return E.right(false);
-      const staged = new Map<string, { collection: string; key: string; json: string | undefined }>();
+      if (current !== undefined && position <= current) return false;
       for (const change of changes) {
         const id = JSON.stringify([change.collection, change.key]);
         const before = staged.has(id)
@@ -40,13 +40,24 @@ export const createMemoryReadModelStore = (): ReadModelStore => {
           json: after && JSON.stringify(after),
         });
       }
-      for (const { collection: name, key, json } of staged.values()) {
-        if (json === undefined) collection(name).delete(key);
-        else collection(name).set(key, json);
-      }
-      checkpoints.set(projection, position);
-      return E.right(true);
-    },
+      moved.set(projection, position);
+      return true;
+    });
+    for (const { collection: name, key, json } of staged.values()) {
+      if (json === undefined) collection(name).delete(key);
+      else collection(name).set(key, json);
+    }
+    for (const [projection, position] of moved) checkpoints.set(projection, position);
+    return E.right(outcomes);
+  };
+
+  return {
+    checkpoint: (projection) => () => Promise.resolve(E.right(checkpoints.get(projection))),
+    apply: (projection, position, changes) => async () =>
+      E.map((outcomes: readonly boolean[]) => outcomes[0] === true)(
+        await applyAll([{ projection, position, changes }])(),
+      ),
+    applyAll,
     get: (name, key) => () => {
       const json = collections.get(name)?.get(key);
       return Promise.resolve(E.right(json === undefined ? undefined : parse(json)));

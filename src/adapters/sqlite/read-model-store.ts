@@ -1,5 +1,11 @@
 import * as E from 'fp-ts/Either';
-import type { Document, ListQuery, ReadModelStore, ReadModelUnavailable } from '../../ports/read-models';
+import type {
+  Document,
+  ListQuery,
+  ProjectionBatch,
+  ReadModelStore,
+  ReadModelUnavailable,
+} from '../../ports/read-models';
 import type { SqliteDatabase } from './database';
 import { createReadModelTables } from './schema';
 
@@ -44,9 +50,9 @@ const whereClause = (where: ListQuery['where']): { sql: string; params: unknown[
 };
 
 /**
- * Read models in the same database as the event log. `apply` is one IMMEDIATE transaction holding
- * the checkpoint check, every document change and the new checkpoint, so a crash leaves the read
- * model exactly at its checkpoint (ports/read-models.ts).
+ * Read models in the same database as the event log. `apply` and `applyAll` are one IMMEDIATE
+ * transaction holding the checkpoint checks, every document change and the new checkpoints, so a
+ * crash leaves each read model exactly at its checkpoint (ports/read-models.ts).
  */
 export const createSqliteReadModelStore = (db: SqliteDatabase): ReadModelStore => {
   createReadModelTables(db);
@@ -70,20 +76,36 @@ export const createSqliteReadModelStore = (db: SqliteDatabase): ReadModelStore =
   const dropCollection = db.prepare('DELETE FROM read_model_documents WHERE collection = ?');
   const dropCheckpoint = db.prepare('DELETE FROM read_model_checkpoints WHERE projection = ?');
 
-  const applyInTransaction = db.transaction(
-    (projection: string, position: number, changes: Parameters<ReadModelStore['apply']>[2]): boolean => {
+  // Documents a transaction has touched, by collection and key: each is read and parsed once, and
+  // written once at the end however many changes of the batch it received.
+  const applyAllInTransaction = db.transaction((batches: readonly ProjectionBatch[]): boolean[] => {
+    const staged = new Map<string, { collection: string; key: string; doc: Document | undefined }>();
+    const outcomes = batches.map(({ projection, position, changes }) => {
       const current = checkpointOf.get(projection);
       if (current !== undefined && position <= current) return false;
       for (const change of changes) {
-        const before = docOf.get(change.collection, change.key);
-        const after = change.update(before === undefined ? undefined : parseDocument(before));
-        if (after === undefined) remove.run(change.collection, change.key);
-        else upsert.run(change.collection, change.key, JSON.stringify(after));
+        const id = `${change.collection}\u0000${change.key}`;
+        let entry = staged.get(id);
+        if (entry === undefined) {
+          const json = docOf.get(change.collection, change.key);
+          entry = {
+            collection: change.collection,
+            key: change.key,
+            doc: json === undefined ? undefined : parseDocument(json),
+          };
+          staged.set(id, entry);
+        }
+        entry.doc = change.update(entry.doc);
       }
       setCheckpoint.run(projection, position);
       return true;
-    },
-  );
+    });
+    for (const { collection, key, doc } of staged.values()) {
+      if (doc === undefined) remove.run(collection, key);
+      else upsert.run(collection, key, JSON.stringify(doc));
+    }
+    return outcomes;
+  });
   const resetInTransaction = db.transaction((projection: string, collections: readonly string[]) => {
     for (const collection of collections) dropCollection.run(collection);
     dropCheckpoint.run(projection);
@@ -103,7 +125,8 @@ export const createSqliteReadModelStore = (db: SqliteDatabase): ReadModelStore =
   return {
     checkpoint: (projection) => guarded(() => checkpointOf.get(projection)),
     apply: (projection, position, changes) =>
-      guarded(() => applyInTransaction.immediate(projection, position, changes)),
+      guarded(() => applyAllInTransaction.immediate([{ projection, position, changes }])[0] === true),
+    applyAll: (batches) => guarded(() => applyAllInTransaction.immediate(batches)),
     get: (collection, key) =>
       guarded(() => {
         const json = docOf.get(collection, key);

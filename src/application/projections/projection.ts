@@ -17,6 +17,16 @@ export interface Projection {
   readonly project: (event: RecordedEvent) => readonly DocumentChange[];
 }
 
+/** A projection's changes for the events beyond its checkpoint, in log order. */
+export const changesAfter = (
+  projection: Projection,
+  checkpoint: number | undefined,
+  events: readonly RecordedEvent[],
+): DocumentChange[] =>
+  events.flatMap((event) =>
+    checkpoint === undefined || event.position > checkpoint ? projection.project(event) : [],
+  );
+
 export type DomainEventOf =
   | { readonly category: 'order'; readonly event: Order.OrderEvent }
   | { readonly category: 'refund'; readonly event: Refund.RefundEvent }

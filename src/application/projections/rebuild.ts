@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
-import type { ReadModelUnavailable, StoreUnavailable } from '../../ports';
-import type { Projection } from './projection';
+import type { ProjectionBatch, ReadModelUnavailable, StoreUnavailable } from '../../ports';
+import { changesAfter, type Projection } from './projection';
 import type { ProjectionDeps } from './runner';
 
 const PAGE = 500;
@@ -36,29 +36,26 @@ export const rebuildProjections =
         maxCount: PAGE,
       })();
       if (E.isLeft(page)) return page;
-      for (const event of page.right) {
-        for (const p of projections) {
-          let changes;
-          try {
-            changes = p.project(event);
-          } catch (error) {
-            return E.left({ _tag: 'ProjectionFailed', projection: p.name, message: String(error) });
-          }
-          if (changes.length === 0) continue;
-          const applied = await deps.readModels.apply(p.name, event.position, changes)();
-          if (E.isLeft(applied)) return applied;
-        }
-        position = event.position;
-        events += 1;
-      }
-      if (page.right.length < PAGE) break;
-    }
-    if (position !== undefined) {
-      // Checkpoints move to the end of the log even for projections the last events did not touch.
+      const last = page.right[page.right.length - 1]?.position;
+      if (last === undefined) break;
+      // Every projection's checkpoint moves with each page, also past events it had nothing to say about.
+      const batches: ProjectionBatch[] = [];
       for (const p of projections) {
-        const applied = await deps.readModels.apply(p.name, position, [])();
-        if (E.isLeft(applied)) return applied;
+        try {
+          batches.push({
+            projection: p.name,
+            position: last,
+            changes: changesAfter(p, undefined, page.right),
+          });
+        } catch (error) {
+          return E.left({ _tag: 'ProjectionFailed', projection: p.name, message: String(error) });
+        }
       }
+      const applied = await deps.readModels.applyAll(batches)();
+      if (E.isLeft(applied)) return applied;
+      position = last;
+      events += page.right.length;
+      if (page.right.length < PAGE) break;
     }
     deps.logger.info('projections rebuilt', { projections: projections.map((p) => p.name), events });
     return E.right({ events, position: position ?? 0 });

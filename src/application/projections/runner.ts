@@ -3,12 +3,13 @@ import type {
   EventStore,
   Logger,
   Metrics,
+  ProjectionBatch,
   ReadModelStore,
   RecordedEvent,
   StoreUnavailable,
   Subscription,
 } from '../../ports';
-import type { Projection } from './projection';
+import { changesAfter, type Projection } from './projection';
 
 export interface ProjectionDeps {
   readonly store: EventStore;
@@ -27,11 +28,9 @@ export interface RunningProjections {
 
 interface Runner {
   readonly projection: Projection;
-  /** Last position processed (applied, or nothing to apply); 0 before the first. */
-  processed: number;
-  isCaughtUp: boolean;
+  /** Last position committed for this projection; undefined before its first. */
+  checkpoint: number | undefined;
   failure?: Error;
-  subscription?: Subscription;
 }
 
 interface Waiter {
@@ -40,28 +39,42 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
+/** Events held before a commit is forced: bounds memory while catching up on a long log. */
+const MAX_BATCH = 500;
+
+export interface ProjectionOptions {
+  readonly maxBatch?: number;
+}
+
 /**
- * Runs each projection on its own subscription to the global log, from its stored checkpoint.
- * An event's document changes and the checkpoint are committed together by the read-model store;
- * events a projection has nothing to say about are not written at all, so after a restart they are
- * delivered again and again produce nothing. A projection that fails (a read model that cannot be
- * written, an event that no longer decodes) stops and fails its waiters; restarting it is the
- * composition root's decision.
+ * Runs every projection on one subscription to the global log. Delivered events are buffered and
+ * committed together, each projection's document changes with its new checkpoint, in one read-model
+ * transaction per batch: a batch is what arrived before the event loop turned (a page while
+ * catching up, the events of one group commit when live). The subscription starts after the lowest
+ * checkpoint, and each projection skips what it already holds, so redelivery after a restart
+ * changes nothing. A projection whose code throws stops alone; a read model that cannot be written
+ * stops them all. Either fails the waiters; restarting is the composition root's decision.
  */
 export const startProjections = (
   deps: ProjectionDeps,
   projections: readonly Projection[],
+  options: ProjectionOptions = {},
 ): RunningProjections => {
-  const runners: Runner[] = projections.map((projection) => ({
-    projection,
-    processed: 0,
-    isCaughtUp: false,
-  }));
+  const maxBatch = options.maxBatch ?? MAX_BATCH;
+  const runners: Runner[] = projections.map((projection) => ({ projection, checkpoint: undefined }));
   const waiters = new Set<Waiter>();
   let head = 0;
   let isStopped = false;
+  let isCaughtUp = false;
+  let subscription: Subscription | undefined;
+  let buffer: RecordedEvent[] = [];
+  let isFlushScheduled = false;
+  let committing: Promise<void> = Promise.resolve();
 
+  const live = (): Runner[] => runners.filter((r) => r.failure === undefined);
   const failure = (): Error | undefined => runners.find((r) => r.failure !== undefined)?.failure;
+  const hasProcessed = (position: number): boolean =>
+    runners.every((r) => r.checkpoint !== undefined && r.checkpoint >= position);
   const settle = (): void => {
     const failed = failure();
     for (const waiter of [...waiters]) {
@@ -80,73 +93,119 @@ export const startProjections = (
       settle();
     });
 
-  const fail = (runner: Runner, error: Error): void => {
-    // The handler reports its own failure; the subscription's onError then repeats it.
-    if (runner.failure === undefined) {
-      runner.failure = error;
-      deps.logger.error('projection stopped', { projection: runner.projection.name, error: error.message });
+  const fail = (failed: readonly Runner[], error: Error): void => {
+    const newly = failed.filter((r) => r.failure === undefined);
+    for (const runner of newly) runner.failure = error;
+    if (newly.length > 0) {
+      deps.logger.error('projection stopped', {
+        projections: newly.map((r) => r.projection.name),
+        error: error.message,
+      });
+    }
+    if (live().length === 0) void subscription?.unsubscribe();
+    settle();
+  };
+  const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+  const commit = async (events: readonly RecordedEvent[]): Promise<void> => {
+    const last = events[events.length - 1]?.position;
+    if (last === undefined || isStopped) return;
+    const batches: ProjectionBatch[] = [];
+    const included: Runner[] = [];
+    for (const runner of live()) {
+      try {
+        const changes = changesAfter(runner.projection, runner.checkpoint, events);
+        batches.push({ projection: runner.projection.name, position: last, changes });
+        included.push(runner);
+      } catch (error) {
+        fail([runner], asError(error));
+      }
+    }
+    if (batches.length === 0) return;
+    let applied;
+    try {
+      applied = await deps.readModels.applyAll(batches)();
+    } catch (error) {
+      // An update threw inside the transaction: nothing was written, and which projection it was
+      // is not known here, so every projection in the batch stops.
+      fail(included, asError(error));
+      return;
+    }
+    if (E.isLeft(applied)) {
+      fail(included, new Error(`read model unavailable: ${applied.left.message}`));
+      return;
+    }
+    head = Math.max(head, last);
+    for (const runner of included) {
+      runner.checkpoint = last;
+      // The head is the furthest position seen by the runner or a caller: an estimate from below.
+      deps.metrics.projectionLag(runner.projection.name, head - last);
     }
     settle();
   };
 
-  const handle =
-    (runner: Runner) =>
-    async (event: RecordedEvent): Promise<void> => {
-      const { name } = runner.projection;
-      try {
-        const changes = runner.projection.project(event);
-        if (changes.length > 0) {
-          const applied = await deps.readModels.apply(name, event.position, changes)();
-          if (E.isLeft(applied)) throw new Error(`read model unavailable: ${applied.left.message}`);
-        }
-      } catch (error) {
-        fail(runner, error instanceof Error ? error : new Error(String(error)));
-        throw error;
-      }
-      runner.processed = event.position;
-      head = Math.max(head, event.position);
-      // The head is the furthest position any projection (or caller) has seen: an estimate from below.
-      deps.metrics.projectionLag(name, head - runner.processed);
-      settle();
-    };
+  /** Commits what is buffered after the commits before it; resolves when it is done. */
+  const flush = (): Promise<void> => {
+    isFlushScheduled = false;
+    const events = buffer;
+    buffer = [];
+    committing = committing.then(() => commit(events));
+    return committing;
+  };
 
-  const start = async (runner: Runner): Promise<void> => {
-    const { name } = runner.projection;
-    const checkpoint = await deps.readModels.checkpoint(name)();
-    if (E.isLeft(checkpoint)) {
-      fail(runner, new Error(`read model unavailable: ${checkpoint.left.message}`));
-      return;
+  const deliver = (event: RecordedEvent): Promise<void> => {
+    if (live().length === 0) return Promise.reject(failure() ?? new Error('projections stopped'));
+    buffer.push(event);
+    head = Math.max(head, event.position);
+    if (buffer.length >= maxBatch) return flush();
+    if (!isFlushScheduled) {
+      isFlushScheduled = true;
+      setImmediate(() => void flush());
     }
-    if (isStopped) return;
-    const from = checkpoint.right;
-    runner.processed = from ?? 0;
-    runner.subscription = deps.store.subscribeToAll(handle(runner), {
+    return Promise.resolve();
+  };
+
+  const start = async (): Promise<void> => {
+    for (const runner of runners) {
+      const checkpoint = await deps.readModels.checkpoint(runner.projection.name)();
+      if (E.isLeft(checkpoint))
+        fail([runner], new Error(`read model unavailable: ${checkpoint.left.message}`));
+      else runner.checkpoint = checkpoint.right;
+    }
+    const starting = live();
+    if (isStopped || starting.length === 0) return;
+    const from = starting.some((r) => r.checkpoint === undefined)
+      ? undefined
+      : Math.min(...starting.map((r) => r.checkpoint ?? 0));
+    subscription = deps.store.subscribeToAll(deliver, {
       ...(from !== undefined ? { fromPosition: from } : {}),
-      onCaughtUp: () => {
-        runner.isCaughtUp = true;
-        deps.metrics.projectionLag(name, 0);
-        deps.logger.info('projection caught up', { projection: name, position: runner.processed });
-        settle();
-      },
-      onError: (error: StoreUnavailable) => fail(runner, new Error(error.message)),
+      onCaughtUp: () =>
+        void flush().then(() => {
+          isCaughtUp = true;
+          for (const runner of live()) deps.metrics.projectionLag(runner.projection.name, 0);
+          deps.logger.info('projections caught up', { position: head });
+          settle();
+        }),
+      onError: (error: StoreUnavailable) => fail(live(), new Error(error.message)),
     });
   };
 
-  for (const runner of runners) void start(runner);
+  void start();
 
   return {
     stop: async () => {
       isStopped = true;
-      await Promise.all(runners.map((r) => r.subscription?.unsubscribe()));
+      await subscription?.unsubscribe();
+      await committing;
       for (const waiter of [...waiters]) {
         waiters.delete(waiter);
         waiter.reject(new Error('projections stopped'));
       }
     },
-    whenCaughtUp: () => waitFor(() => runners.every((r) => r.isCaughtUp)),
+    whenCaughtUp: () => waitFor(() => isCaughtUp),
     waitForPosition: (position) => {
       head = Math.max(head, position);
-      return waitFor(() => runners.every((r) => r.processed >= position));
+      return waitFor(() => hasProcessed(position));
     },
   };
 };

@@ -23,19 +23,18 @@ const sameReadModels = async (actual: ReadModelStore, expected: ReadModelStore):
   for (const p of allProjections) expect(await snapshot(actual, p)).toEqual(await snapshot(expected, p));
 };
 
-/** Fails the n-th write of one projection, as a disk or lock error would. */
-const failingOnce = (inner: ReadModelStore, projection: string, n: number): ReadModelStore => {
-  let writes = 0;
+/** Fails the n-th commit, as a disk or lock error would; counts the commits. */
+const failingOnce = (inner: ReadModelStore, n: number): ReadModelStore & { commits: () => number } => {
+  let commits = 0;
   return {
     ...inner,
-    apply: (name, position, changes) => {
-      if (name === projection && changes.length > 0) {
-        writes += 1;
-        if (writes === n)
-          return () => Promise.resolve(E.left({ _tag: 'ReadModelUnavailable', message: 'disk full' }));
-      }
-      return inner.apply(name, position, changes);
+    applyAll: (batches) => {
+      commits += 1;
+      if (commits === n)
+        return () => Promise.resolve(E.left({ _tag: 'ReadModelUnavailable', message: 'disk full' }));
+      return inner.applyAll(batches);
     },
+    commits: () => commits,
   };
 };
 
@@ -76,10 +75,9 @@ describe('startProjections', () => {
     const inner = createMemoryReadModelStore();
     const errors: string[] = [];
     const logger = { ...silentLogger, error: (message: string) => void errors.push(message) };
-    const first = startProjections(
-      { ...depsFor(w, failingOnce(inner, 'payments', 10)), logger },
-      allProjections,
-    );
+    const first = startProjections({ ...depsFor(w, failingOnce(inner, 3)), logger }, allProjections, {
+      maxBatch: 7,
+    });
     await expect(first.waitForPosition(log[log.length - 1]?.position ?? 0)).rejects.toThrow(/disk full/);
     await first.stop();
     expect(errors).toEqual(['projection stopped']);
@@ -99,6 +97,50 @@ describe('startProjections', () => {
     await second.whenCaughtUp();
     await second.stop();
     await sameReadModels(inner, await reference(log));
+  });
+
+  it('commits a batch of events for every projection in one read-model transaction', async () => {
+    const w = await busyDay();
+    const log = await logOf(w.store);
+    const readModels = failingOnce(createMemoryReadModelStore(), 0);
+    const running = startProjections(depsFor(w, readModels), allProjections, { maxBatch: 7 });
+    await running.whenCaughtUp();
+    await running.stop();
+    await sameReadModels(readModels, await reference(log));
+    expect(log.length).toBeGreaterThan(20);
+    expect(readModels.commits()).toBeGreaterThanOrEqual(Math.ceil(log.length / 7));
+    expect(readModels.commits()).toBeLessThanOrEqual(Math.ceil(log.length / 7) + 1);
+  });
+
+  it('stops a projection whose code throws, alone, and fails the waiters', async () => {
+    const w = await busyDay();
+    const log = await logOf(w.store);
+    const brokenAt = log[Math.floor(log.length / 2)]?.position ?? 0;
+    const broken = {
+      ...paymentsProjection,
+      project: (event: Parameters<typeof paymentsProjection.project>[0]) => {
+        if (event.position === brokenAt) throw new Error('projection bug');
+        return paymentsProjection.project(event);
+      },
+    };
+    const readModels = createMemoryReadModelStore();
+    const errors: unknown[] = [];
+    const logger = { ...silentLogger, error: (_: string, fields?: unknown) => void errors.push(fields) };
+    const others = allProjections.filter((p) => p !== paymentsProjection);
+    const running = startProjections({ ...depsFor(w, readModels), logger }, [broken, ...others], {
+      maxBatch: 5,
+    });
+    await expect(running.waitForPosition(log[log.length - 1]?.position ?? 0)).rejects.toThrow(
+      /projection bug/,
+    );
+    await running.stop();
+    expect(errors).toEqual([{ projections: ['payments'], error: 'projection bug' }]);
+    const stoppedAt = (await unwrap(readModels.checkpoint('payments'))) ?? 0;
+    expect(stoppedAt).toBeLessThan(brokenAt);
+    // The others committed the batch the broken one could not.
+    for (const p of others) {
+      expect(await unwrap(readModels.checkpoint(p.name))).toBeGreaterThanOrEqual(brokenAt);
+    }
   });
 
   it('reports each projection caught up with no lag', async () => {
