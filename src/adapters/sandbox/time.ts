@@ -37,8 +37,18 @@ export const rfc3339 = (ms: number): string => {
 };
 
 /** yyyyMMdd of the GMT+8 calendar day: statement and settlement dates (§5.8, §5.9). */
-export const gmt8Date = (ms: number): string =>
-  new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+const GMT8_MS = 8 * 3600_000;
+const DAY_MS = 24 * 3600_000;
+// Every new transaction and refund id carries the date: remember the current day's text.
+let lastDay = { start: 0, end: 0, text: '' };
+
+export const gmt8Date = (ms: number): string => {
+  if (ms >= lastDay.start && ms < lastDay.end) return lastDay.text;
+  const start = Math.floor((ms + GMT8_MS) / DAY_MS) * DAY_MS - GMT8_MS;
+  const text = new Date(ms + GMT8_MS).toISOString().slice(0, 10).replace(/-/g, '');
+  lastDay = { start, end: start + DAY_MS, text };
+  return text;
+};
 
 /** `yyyy-MM-dd HH:mm:ss` in GMT+8, as statements print it. */
 export const gmt8DateTime = (ms: number): string =>

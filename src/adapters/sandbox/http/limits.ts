@@ -35,20 +35,49 @@ export interface RateLimiter {
   readonly limits: RateLimits;
 }
 
+/** One class's hits, oldest first; `head` skips those already out of the window. */
+interface Window {
+  times: number[];
+  head: number;
+}
+
 export const createRateLimiter = (limits: RateLimits): RateLimiter => {
-  const hits = new Map<LimitClass, number[]>();
-  const recent = (limit: LimitClass, now: number): number[] => {
-    const kept = (hits.get(limit) ?? []).filter((t) => t > now - 1000);
-    hits.set(limit, kept);
-    return kept;
+  const windows = new Map<LimitClass, Window>();
+  const windowOf = (limit: LimitClass): Window => {
+    const existing = windows.get(limit);
+    if (existing !== undefined) return existing;
+    const created: Window = { times: [], head: 0 };
+    windows.set(limit, created);
+    return created;
+  };
+  // Hits in the last second. With the hits kept sorted, expired ones are a prefix: dropping it costs
+  // nothing per request, where filtering the whole window cost O(requests per second).
+  const recent = (limit: LimitClass, now: number): Window => {
+    const w = windowOf(limit);
+    while (w.head < w.times.length && (w.times[w.head] ?? 0) <= now - 1000) w.head += 1;
+    if (w.head > 1024 && w.head * 2 > w.times.length) {
+      w.times = w.times.slice(w.head);
+      w.head = 0;
+    }
+    return w;
+  };
+  const record = (w: Window, now: number): void => {
+    // A clock that stepped back: insert in order so the expired hits stay a prefix.
+    let at = w.times.length;
+    while (at > w.head && (w.times[at - 1] ?? 0) > now) at -= 1;
+    if (at === w.times.length) w.times.push(now);
+    else w.times.splice(at, 0, now);
   };
   return {
     limits,
-    isExhausted: (limit, now) => recent(limit, now).length >= limits[limit],
+    isExhausted: (limit, now) => {
+      const w = recent(limit, now);
+      return w.times.length - w.head >= limits[limit];
+    },
     admit: (limit, now) => {
-      const kept = recent(limit, now);
-      if (kept.length >= limits[limit]) return false;
-      kept.push(now);
+      const w = recent(limit, now);
+      if (w.times.length - w.head >= limits[limit]) return false;
+      record(w, now);
       return true;
     },
   };

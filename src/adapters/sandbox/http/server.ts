@@ -58,11 +58,9 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
   const held = new Set<ServerResponse>();
 
   const send = (res: ServerResponse, reply: Reply, isApi: boolean): void => {
-    const headers: Record<string, string> = {
-      'Request-ID': randomUUID(),
-      ...(reply.contentType === undefined ? {} : { 'Content-Type': reply.contentType }),
-      ...reply.headers,
-    };
+    const headers: Record<string, string> = { 'Request-ID': randomUUID() };
+    if (reply.contentType !== undefined) headers['Content-Type'] = reply.contentType;
+    if (reply.headers !== undefined) Object.assign(headers, reply.headers);
     if (isApi && reply.signature !== 'none') {
       Object.assign(
         headers,
@@ -74,7 +72,8 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
         ),
       );
     }
-    res.writeHead(reply.status, { ...headers, 'Content-Length': String(reply.body.length) });
+    headers['Content-Length'] = String(reply.body.length);
+    res.writeHead(reply.status, headers);
     res.end(reply.body);
   };
 

@@ -67,6 +67,8 @@ export const activeSetFrom = (records: Records): ActiveSet => ({
 /** Applies every due transition, oldest first, so the ledger stays in time order. */
 export const advanceAll = (context: EngineContext): void => {
   const active = context.active;
+  // Called before every request: immediate payments leave nothing pending, so usually nothing to do.
+  if (active.orders.size === 0 && active.refunds.size === 0) return;
   const now = context.time.now();
   const orders = [...active.orders]
     .map((id) => context.records.orderById(id))

@@ -14,8 +14,26 @@ export interface EncryptedResource {
 
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export const randomAlphanumeric = (length: number): string =>
-  Array.from(randomBytes(length), (b) => NONCE_ALPHABET[b % NONCE_ALPHABET.length]).join('');
+// Every signed answer needs a fresh nonce: one CSPRNG call per 4 KiB of nonces, not per nonce.
+const POOL_BYTES = 4096;
+let pool = randomBytes(POOL_BYTES);
+let poolOffset = 0;
+
+export const randomAlphanumeric = (length: number): string => {
+  if (length > POOL_BYTES) {
+    return Array.from(randomBytes(length), (b) => NONCE_ALPHABET[b % NONCE_ALPHABET.length]).join('');
+  }
+  if (poolOffset + length > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  let text = '';
+  for (let i = poolOffset; i < poolOffset + length; i += 1) {
+    text += NONCE_ALPHABET.charAt((pool[i] ?? 0) % NONCE_ALPHABET.length);
+  }
+  poolOffset += length;
+  return text;
+};
 
 export const aeadEncrypt = (
   key: Buffer,

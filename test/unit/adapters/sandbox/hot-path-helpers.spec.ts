@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../../../src/adapters/sandbox/http/limits';
+import { randomAlphanumeric } from '../../../../src/adapters/sandbox/protocol/aead';
+import { gmt8Date } from '../../../../src/adapters/sandbox/time';
+
+/**
+ * The helpers every pay request goes through keep their plain meaning: the rate limiter counts the
+ * hits of the last second (§10), dates are GMT+8 calendar days (§5.8), nonces are fresh alphanumerics.
+ */
+
+/** The definition: hits within (now - 1000, ∞), whatever order the clock produced them in. */
+const modelLimiter = (limit: number) => {
+  let hits: number[] = [];
+  return (now: number): boolean => {
+    hits = hits.filter((t) => t > now - 1000);
+    if (hits.length >= limit) return false;
+    hits.push(now);
+    return true;
+  };
+};
+
+describe('rate limiter window', () => {
+  it('admits exactly what counting the last second admits, also when the clock steps back', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: -1500, max: 700 }), { maxLength: 300 }),
+        (limit, steps) => {
+          const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, pay: limit });
+          const model = modelLimiter(limit);
+          let now = 1_000_000;
+          for (const step of steps) {
+            now += step;
+            expect(limiter.admit('pay', now)).toBe(model(now));
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps counting correctly after many thousands of hits have left the window', () => {
+    const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, pay: 1000 });
+    // One hit per millisecond: always 999 earlier ones in (t - 1000, t), so each is admitted.
+    for (let t = 0; t < 5_000; t += 1) expect(limiter.admit('pay', t)).toBe(true);
+    expect(limiter.admit('pay', 5_000)).toBe(true);
+    expect(limiter.admit('pay', 5_000)).toBe(false);
+    expect(limiter.isExhausted('pay', 5_000)).toBe(true);
+    expect(limiter.isExhausted('pay', 5_001)).toBe(false);
+  });
+});
+
+describe('gmt8Date', () => {
+  const direct = (ms: number): string =>
+    new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+
+  it('names the GMT+8 day on both sides of midnight, in any order of calls', () => {
+    const midnight = Date.parse('2026-03-02T16:00:00.000Z');
+    expect(gmt8Date(midnight - 1)).toBe('20260302');
+    expect(gmt8Date(midnight)).toBe('20260303');
+    expect(gmt8Date(midnight - 1)).toBe('20260302');
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { maxLength: 50 }), (times) => {
+        for (const ms of times) {
+          expect(gmt8Date(ms)).toBe(direct(ms));
+          expect(gmt8Date(ms + 1)).toBe(direct(ms + 1));
+        }
+      }),
+    );
+  });
+});
+
+describe('randomAlphanumeric', () => {
+  it('gives codes of the asked length from the alphabet, none repeated, across many refills', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2_000; i += 1) {
+      const length = i % 2 === 0 ? 32 : 12;
+      const code = randomAlphanumeric(length);
+      expect(code).toMatch(new RegExp(`^[A-Za-z0-9]{${length}}$`));
+      seen.add(code);
+    }
+    expect(seen.size).toBe(2_000);
+    expect(randomAlphanumeric(5000)).toMatch(/^[A-Za-z0-9]{5000}$/);
+  });
+});
