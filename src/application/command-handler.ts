@@ -11,6 +11,7 @@ import type {
   WrongExpectedVersion,
 } from '../ports';
 import { type AggregateSpec, type CorruptEvent, decodeEvent } from './aggregate';
+import { aggregateCacheOf } from './aggregate-cache';
 import { deterministicUuid } from './deterministic-id';
 
 /** Who and what caused a command: copied into every event's metadata. */
@@ -51,30 +52,43 @@ export interface RetryPolicy {
 /** Emmett's default: 3 tries, 100 ms, ×1.5, only on expected-version conflicts. */
 export const defaultRetry: RetryPolicy = { attempts: 3, initialDelayMs: 100, factor: 1.5 };
 
+/**
+ * Reads and folds a stream. Only the events after the last state cached for it are read and
+ * decoded (aggregate-cache.ts); a stream that does not exist loads as the initial state.
+ */
 export const loadAggregate =
   <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
     store: EventStore,
     spec: AggregateSpec<C, Ev, S>,
   ) =>
   (streamId: string): TE.TaskEither<StoreUnavailable | CorruptEvent, Loaded<S>> =>
-    pipe(
-      store.readStream(streamId),
-      TE.orElse((e) =>
-        e._tag === 'StreamNotFound' ? TE.right<StoreUnavailable, readonly RecordedEvent[]>([]) : TE.left(e),
-      ),
-      TE.chainEitherKW((events) =>
-        pipe(
-          events.map((stored) => decodeEvent(spec.codec, stored)),
-          E.sequenceArray,
-          E.map((decoded) => ({
-            state: decoded.reduce(spec.decider.evolve, spec.decider.initialState()),
-            revision:
-              events.length === 0 ? ('no-stream' as const) : (events[events.length - 1]?.revision ?? 0),
-            events,
-          })),
-        ),
-      ),
-    );
+  async () => {
+    const cache = aggregateCacheOf<S>(store, spec);
+    const cached = cache.get(streamId);
+    const read = await store.readStream(
+      streamId,
+      cached === undefined ? {} : { fromRevision: cached.revision + 1 },
+    )();
+    if (E.isLeft(read)) {
+      return read.left._tag === 'StreamNotFound'
+        ? E.right({ state: spec.decider.initialState(), revision: 'no-stream', events: [] })
+        : E.left(read.left);
+    }
+    const fresh = read.right;
+    if (cached !== undefined && fresh.length === 0) return E.right(cached);
+    let state = cached?.state ?? spec.decider.initialState();
+    for (const stored of fresh) {
+      const decoded = decodeEvent(spec.codec, stored);
+      if (E.isLeft(decoded)) return decoded;
+      state = spec.decider.evolve(state, decoded.right);
+    }
+    const events = cached === undefined ? fresh : [...cached.events, ...fresh];
+    const last = events[events.length - 1];
+    if (last === undefined) return E.right({ state, revision: 'no-stream', events });
+    const loaded = { state, revision: last.revision, events };
+    cache.put(streamId, loaded);
+    return E.right(loaded);
+  };
 
 const eventId = (commandId: string, streamId: string, index: number): string =>
   deterministicUuid(commandId, streamId, String(index));
@@ -93,12 +107,13 @@ export const handleCommand = <C, Ev extends { readonly type: string; readonly da
   context: CommandContext,
   retry: RetryPolicy = defaultRetry,
 ): TE.TaskEither<HandleError, Handled<Ev, S>> => {
+  const firstEventId = eventId(context.commandId, streamId, 0);
   const once = (): TE.TaskEither<HandleError, Handled<Ev, S>> =>
     pipe(
       loadAggregate(store, spec)(streamId),
       TE.chainW((loaded) =>
         // Already applied (a retry after a lost acknowledgement): its events carry this command's ids.
-        loaded.events.some((e) => e.id === eventId(context.commandId, streamId, 0))
+        loaded.events.some((e) => e.id === firstEventId)
           ? TE.right({ state: loaded.state, newEvents: [], revision: loaded.revision })
           : pipe(
               spec.decider.decide(command, loaded.state),
@@ -108,7 +123,7 @@ export const handleCommand = <C, Ev extends { readonly type: string; readonly da
                 if (newEvents.length === 0)
                   return TE.right({ state: loaded.state, newEvents, revision: loaded.revision });
                 const toAppend: EventToAppend[] = newEvents.map((event, index) => ({
-                  id: eventId(context.commandId, streamId, index),
+                  id: index === 0 ? firstEventId : eventId(context.commandId, streamId, index),
                   type: event.type,
                   data: event.data,
                   metadata: {

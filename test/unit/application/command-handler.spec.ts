@@ -191,6 +191,8 @@ describe('Command handler: concurrency conflicts', () => {
 
   it('the default policy tries 3 times, backing off from about 100 ms, ×1.5, with jitter', async () => {
     jest.useFakeTimers();
+    // The longest jitter each time: with random jitter two short back-offs could both fit in one step.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.999);
     try {
       const { store, appends } = watchedStore({ conflicts: 10 });
       expect(defaultRetry).toEqual({ attempts: 3, initialDelayMs: 100, factor: 1.5 });
@@ -206,6 +208,7 @@ describe('Command handler: concurrency conflicts', () => {
       const result = await pending;
       expect(E.isLeft(result) && result.left._tag).toBe('WrongExpectedVersion');
     } finally {
+      random.mockRestore();
       jest.useRealTimers();
     }
   });
@@ -311,6 +314,33 @@ describe('Command handler: loading', () => {
     const { store } = watchedStore();
     const loaded = await loadAggregate(store, OrderAggregate)(streamId)();
     expect(loaded).toEqual(E.right({ state: Order.initialState(), revision: 'no-stream', events: [] }));
+  });
+
+  it('reads only the events after the state it last folded, and sees what another writer appended', async () => {
+    const inner = createMemoryEventStore();
+    const reads: (number | undefined)[] = [];
+    const store: EventStore = {
+      ...inner,
+      readStream: (id, options) => {
+        reads.push(options?.fromRevision);
+        return inner.readStream(id, options);
+      },
+    };
+    await handle(store, submitPayment);
+    await handle(store, { type: 'RecordDispatch', at: at(100) });
+    const first = await loadAggregate(store, OrderAggregate)(streamId)();
+    // Another process on the same store: its append goes past this loader's cache.
+    const other = { ...inner };
+    await handle(other, observe('pay', paid(), 1_000));
+    const second = await loadAggregate(store, OrderAggregate)(streamId)();
+    const fresh = await loadAggregate({ ...inner }, OrderAggregate)(streamId)();
+
+    // Submit finds no stream; dispatch reads it whole; then only what follows revision 0, then 1.
+    expect(reads).toEqual([undefined, undefined, 1, 2]);
+    expect(E.isRight(first) && first.right.revision).toBe(1);
+    expect(second).toEqual(fresh);
+    expect(E.isRight(second) && second.right.state.status).toBe('Succeeded');
+    expect(E.isRight(second) && second.right.events.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
   });
 
   it('a stored event that no longer decodes is reported with its stream, revision and field', async () => {
