@@ -80,14 +80,15 @@ export const parseAuthorization = (
   });
 };
 
-export const requestSigningString = (request: SignedRequest, params: AuthorizationParams): Buffer =>
-  Buffer.concat([
-    Buffer.from(
-      `${request.method.toUpperCase()}\n${request.rawTarget}\n${params.timestamp}\n${params.nonce_str}\n`,
-    ),
-    request.body,
-    Buffer.from('\n'),
-  ]);
+export const requestSigningString = (request: SignedRequest, params: AuthorizationParams): Buffer => {
+  const head = `${request.method.toUpperCase()}\n${request.rawTarget}\n${params.timestamp}\n${params.nonce_str}\n`;
+  const headLength = Buffer.byteLength(head);
+  const message = Buffer.allocUnsafe(headLength + request.body.length + 1);
+  message.write(head, 0, 'utf8');
+  request.body.copy(message, headLength);
+  message[message.length - 1] = 0x0a;
+  return message;
+};
 
 export const authenticate = (
   request: SignedRequest,

@@ -31,7 +31,12 @@ export const signatureHeaders = (
 ): SignatureHeaders => {
   const timestamp = String(timestampSeconds);
   const nonce = randomAlphanumeric(32);
-  const message = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`), signedText, Buffer.from('\n')]);
+  const head = `${timestamp}\n${nonce}\n`;
+  // One buffer for the signed message (the head is ASCII: one byte per character).
+  const message = Buffer.allocUnsafe(head.length + signedText.length + 1);
+  message.write(head, 0, 'latin1');
+  signedText.copy(message, head.length);
+  message[message.length - 1] = 0x0a;
   const valid = sign('sha256', message, signer.privateKey).toString('base64');
   const signature =
     mode === 'valid'

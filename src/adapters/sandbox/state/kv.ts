@@ -11,28 +11,72 @@ export interface KeyValueStore {
   readonly close: () => void;
 }
 
+/**
+ * A copy of plain data with JSON's meaning (`JSON.parse(JSON.stringify(value))`): undefined,
+ * function and symbol members dropped (null in arrays), non-finite numbers null, -0 as 0, `toJSON`
+ * honoured, `__proto__` an own key.
+ * Several times cheaper than the text round trip, and the copies share their strings.
+ */
+export const jsonCopy = (value: unknown): unknown => {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      // `+ 0` turns -0 into 0, as its JSON text "0" does.
+      return Number.isFinite(value) ? value + 0 : null;
+    case 'object': {
+      if (value === null) return null;
+      const withJson = value as { toJSON?: unknown };
+      if (typeof withJson.toJSON === 'function') return jsonCopy((withJson.toJSON as () => unknown)());
+      if (Array.isArray(value)) {
+        const items = value as readonly unknown[];
+        const result: unknown[] = new Array<unknown>(items.length);
+        for (let i = 0; i < items.length; i += 1) result[i] = jsonCopy(items[i]) ?? null;
+        return result;
+      }
+      const source = value as Record<string, unknown>;
+      const result: Record<string, unknown> = {};
+      for (const key of Object.keys(source)) {
+        const copied = jsonCopy(source[key]);
+        if (copied === undefined) continue;
+        if (key === '__proto__') {
+          Object.defineProperty(result, key, {
+            value: copied,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else {
+          result[key] = copied;
+        }
+      }
+      return result;
+    }
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      return undefined;
+  }
+};
+
 export const memoryStore = (): KeyValueStore => {
-  // Stored as JSON text so the memory store has the same copy semantics as SQLite.
-  const kinds = new Map<string, Map<string, string>>();
-  const bucket = (kind: string): Map<string, string> => {
+  // Copied in and out, as JSON would, so the memory store has the same copy semantics as SQLite.
+  const kinds = new Map<string, Map<string, unknown>>();
+  const bucket = (kind: string): Map<string, unknown> => {
     const existing = kinds.get(kind);
     if (existing !== undefined) return existing;
-    const created = new Map<string, string>();
+    const created = new Map<string, unknown>();
     kinds.set(kind, created);
     return created;
   };
   return {
-    get: (kind, key) => {
-      const text = bucket(kind).get(key);
-      return text === undefined ? undefined : (JSON.parse(text) as unknown);
-    },
+    get: (kind, key) => jsonCopy(bucket(kind).get(key)),
     put: (kind, key, value) => {
-      bucket(kind).set(key, JSON.stringify(value));
+      bucket(kind).set(key, jsonCopy(value));
     },
     list: (kind) =>
-      [...bucket(kind).entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([, v]) => JSON.parse(v) as unknown),
+      [...bucket(kind).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => jsonCopy(v)),
     close: () => undefined,
   };
 };

@@ -25,8 +25,11 @@ export interface Records {
 const orderKey = (subMchid: string, outTradeNo: string): string => `${subMchid}:${outTradeNo}`;
 
 export const records = (kv: KeyValueStore): Records => {
+  // Only this object writes the counters, so the last value written is the stored one: no read back.
+  const sequences = new Map<string, number>();
   const nextSequence = (name: string): number => {
-    const next = ((kv.get('sequence', name) as number | undefined) ?? 0) + 1;
+    const next = (sequences.get(name) ?? (kv.get('sequence', name) as number | undefined) ?? 0) + 1;
+    sequences.set(name, next);
     kv.put('sequence', name, next);
     return next;
   };

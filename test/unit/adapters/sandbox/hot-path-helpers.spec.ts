@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../../../src/adapters/sandbox/http/limits';
 import { randomAlphanumeric } from '../../../../src/adapters/sandbox/protocol/aead';
+import { jsonCopy, memoryStore } from '../../../../src/adapters/sandbox/state/kv';
 import { gmt8Date } from '../../../../src/adapters/sandbox/time';
 
 /**
@@ -80,5 +81,46 @@ describe('randomAlphanumeric', () => {
     }
     expect(seen.size).toBe(2_000);
     expect(randomAlphanumeric(5000)).toMatch(/^[A-Za-z0-9]{5000}$/);
+  });
+});
+
+describe('memory store copies', () => {
+  const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+
+  it('copies plain data exactly as a JSON round trip would', () => {
+    const withGaps = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(undefined, Number.NaN, Number.POSITIVE_INFINITY, -0, new Date(0)),
+    );
+    const data = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        withGaps,
+        fc.array(tie('value')),
+        fc.dictionary(fc.string(), tie('value')),
+      ),
+    })).value;
+    const ownProto: unknown = JSON.parse('{"__proto__":{"a":1}}');
+    expect(Object.keys(jsonCopy(ownProto) as object)).toEqual(['__proto__']);
+    expect(jsonCopy(ownProto)).toEqual(roundTrip(ownProto));
+    fc.assert(
+      fc.property(data, (value) => {
+        expect(jsonCopy(value) ?? null).toEqual(roundTrip(value));
+      }),
+    );
+  });
+
+  it('hands out copies: changing what was put or what was got changes nothing stored', () => {
+    const store = memoryStore();
+    const order = { id: '1', state: 'SUCCESS', pending: { at: 1 }, gone: undefined };
+    store.put('order', 'a', order);
+    order.state = 'CHANGED';
+    order.pending.at = 2;
+    const got = store.get('order', 'a') as typeof order;
+    expect(got).toEqual({ id: '1', state: 'SUCCESS', pending: { at: 1 } });
+    expect('gone' in got).toBe(false);
+    got.state = 'MUTATED';
+    expect(store.get('order', 'a')).toEqual({ id: '1', state: 'SUCCESS', pending: { at: 1 } });
+    expect(store.list('order')).toEqual([{ id: '1', state: 'SUCCESS', pending: { at: 1 } }]);
   });
 });
