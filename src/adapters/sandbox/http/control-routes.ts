@@ -56,7 +56,7 @@ const RateLimitsCodec = t.partial({
   statements: positiveInt,
 });
 
-const withJson = <A>(codec: t.Decoder<unknown, A>, body: Buffer, then: (value: A) => Reply): Reply => {
+const withJson = <A>(codec: t.Type<A, unknown, unknown>, body: Buffer, then: (value: A) => Reply): Reply => {
   const text = body.length === 0 ? Buffer.from('{}') : body;
   const decoded = E.chain((json: unknown) => decode(codec, json, 'body'))(parseJsonBody(text));
   return E.isLeft(decoded) ? decoded.left : then(decoded.right);

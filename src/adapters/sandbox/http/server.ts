@@ -30,17 +30,26 @@ export interface ServerDeps {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
-  new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', () => resolve(undefined));
+/** Calls `done` once: with the body, or undefined when it is too large or the request fails. */
+const readBody = (req: IncomingMessage, done: (body: Buffer | undefined) => void): void => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let isFinished = false;
+  const finish = (body: Buffer | undefined): void => {
+    if (isFinished) return;
+    isFinished = true;
+    done(body);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   });
+  req.on('end', () => {
+    if (size > MAX_BODY_BYTES) finish(undefined);
+    else finish(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks));
+  });
+  req.on('error', () => finish(undefined));
+};
 
 const queryObject = (search: URLSearchParams): Record<string, string> => {
   const result: Record<string, string> = {};
@@ -77,14 +86,19 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     res.end(reply.body);
   };
 
-  const api = async (
+  const fail = (res: ServerResponse, e: unknown): void => {
+    // A thrown error is a sandbox bug: answer 500 so the client sees it, and keep serving.
+    process.stderr.write(`sandbox: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (!res.headersSent) send(res, errorReply(500, 'SYSTEM_ERROR', 'sandbox internal error'), false);
+  };
+
+  const api = (
     req: IncomingMessage,
     res: ServerResponse,
     rawTarget: string,
     url: URL,
     body: Buffer,
-  ) => {
-    if (deps.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.faults.latencyMs));
+  ): void => {
     if (deps.faults.dropRate > 0 && deps.random() < deps.faults.dropRate) {
       req.socket.destroy();
       return;
@@ -144,28 +158,51 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     send(res, reply, true);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const rawTarget = req.url ?? '/';
-    const url = new URL(rawTarget, 'http://sandbox.invalid');
-    const body = await readBody(req);
-    if (body === undefined) {
-      send(res, errorReply(400, 'PARAM_ERROR', 'body too large or unreadable'), false);
-      return;
-    }
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawTarget: string,
+    url: URL,
+    body: Buffer,
+  ): void => {
     if (url.pathname.startsWith('/sandbox/')) {
       deps.catchUp();
       send(res, handleControl(deps.control, (req.method ?? 'GET').toUpperCase(), url.pathname, body), false);
       return;
     }
-    await api(req, res, rawTarget, url, body);
+    const latencyMs = deps.faults.latencyMs;
+    if (latencyMs > 0) {
+      setTimeout(() => {
+        try {
+          api(req, res, rawTarget, url, body);
+        } catch (e: unknown) {
+          fail(res, e);
+        }
+      }, latencyMs);
+      return;
+    }
+    api(req, res, rawTarget, url, body);
   };
 
+  // Plain callbacks rather than async functions: no promise per request on the path every pay takes.
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      // A thrown error is a sandbox bug: answer 500 so the client sees it, and keep serving.
-      process.stderr.write(`sandbox: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      if (!res.headersSent) send(res, errorReply(500, 'SYSTEM_ERROR', 'sandbox internal error'), false);
-    });
+    try {
+      const rawTarget = req.url ?? '/';
+      const url = new URL(rawTarget, 'http://sandbox.invalid');
+      readBody(req, (body) => {
+        try {
+          if (body === undefined) {
+            send(res, errorReply(400, 'PARAM_ERROR', 'body too large or unreadable'), false);
+            return;
+          }
+          answer(req, res, rawTarget, url, body);
+        } catch (e: unknown) {
+          fail(res, e);
+        }
+      });
+    } catch (e: unknown) {
+      fail(res, e);
+    }
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
+import type * as t from 'io-ts';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../../../src/adapters/sandbox/http/limits';
 import { randomAlphanumeric } from '../../../../src/adapters/sandbox/protocol/aead';
+import {
+  decode,
+  PayRequestCodec,
+  RefundListQueryCodec,
+  RefundRequestCodec,
+  SettlementQueryCodec,
+} from '../../../../src/adapters/sandbox/protocol/codecs';
 import { jsonCopy, memoryStore } from '../../../../src/adapters/sandbox/state/kv';
 import { gmt8Date } from '../../../../src/adapters/sandbox/time';
 
@@ -123,4 +131,94 @@ describe('memory store copies', () => {
     expect(store.get('order', 'a')).toEqual({ id: '1', state: 'SUCCESS', pending: { at: 1 } });
     expect(store.list('order')).toEqual([{ id: '1', state: 'SUCCESS', pending: { at: 1 } }]);
   });
+});
+
+describe('decoding through the codec guard', () => {
+  const samples: readonly [string, t.Type<unknown, unknown, unknown>, Record<string, unknown>][] = [
+    [
+      'pay',
+      PayRequestCodec as t.Type<unknown, unknown, unknown>,
+      {
+        sp_mchid: '1900000100',
+        sp_appid: 'wxsandbox0000000001',
+        sub_mchid: '1900000109',
+        out_trade_no: 'o-1',
+        description: 'Coffee',
+        trade_type: 'MICROPAY',
+        merchant_category_code: '5812',
+        payer: { auth_code: '130000000000000001' },
+        amount: { total: 1234, currency: 'HKD' },
+        attach: 'a',
+        scene_info: { device_id: 'd' },
+      },
+    ],
+    [
+      'refund',
+      RefundRequestCodec as t.Type<unknown, unknown, unknown>,
+      {
+        sp_mchid: '1900000100',
+        sp_appid: 'wxsandbox0000000001',
+        sub_mchid: '1900000109',
+        out_refund_no: 'R-1',
+        out_trade_no: 'o-1',
+        amount: { refund: 1, total: 2, currency: 'HKD' },
+      },
+    ],
+    [
+      'refund list',
+      RefundListQueryCodec as t.Type<unknown, unknown, unknown>,
+      { sp_mchid: '1', sub_mchid: '2', offset: '0' },
+    ],
+    [
+      'settlements',
+      SettlementQueryCodec as t.Type<unknown, unknown, unknown>,
+      { settle_state: 'SETTLED', limit: '5' },
+    ],
+  ];
+  const replacement = fc.oneof(
+    fc.jsonValue(),
+    fc.constant(undefined),
+    fc.string({ maxLength: 140 }),
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom('', 'HKD', 'hkd', 'SETTLED', '20260101', 'MICROPAY'),
+  );
+
+  it.each(samples)(
+    '%s: the answer is the full decode’s, and a valid input comes back as itself',
+    (_, codec, sample) => {
+      const nestedKeys = (value: Record<string, unknown>): string[][] =>
+        Object.entries(value).flatMap(([k, v]) =>
+          typeof v === 'object' && v !== null
+            ? [[k], ...nestedKeys(v as Record<string, unknown>).map((p) => [k, ...p])]
+            : [[k]],
+        );
+      const paths = [...nestedKeys(sample), ['extra'], ['payer', 'extra']];
+      const mutation = fc.array(fc.tuple(fc.constantFrom(...paths), fc.boolean(), replacement), {
+        maxLength: 3,
+      });
+      fc.assert(
+        fc.property(mutation, (changes) => {
+          const input = JSON.parse(JSON.stringify(sample)) as Record<string, unknown>;
+          for (const [path, isDelete, value] of changes) {
+            let target: unknown = input;
+            for (const key of path.slice(0, -1))
+              target = (target as Record<string, unknown> | undefined)?.[key];
+            if (typeof target !== 'object' || target === null) continue;
+            const last = path[path.length - 1] ?? '';
+            if (isDelete) delete (target as Record<string, unknown>)[last];
+            else (target as Record<string, unknown>)[last] = value;
+          }
+          const full = codec.decode(input);
+          const fast = decode(codec, input, 'body');
+          expect(fast._tag).toBe(full._tag);
+          if (full._tag === 'Right') {
+            expect(full.right).toBe(input);
+            expect(fast._tag === 'Right' && fast.right).toBe(input);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
 });
