@@ -38,6 +38,15 @@ export type DomainEventOf =
  * read model would silently drift, so it is thrown and stops the projection.
  */
 export const decodeRecorded = (stored: RecordedEvent): DomainEventOf | undefined => {
+  // Every projection decodes each delivered event: the first does the work for all of them.
+  if (decodedOnce.has(stored)) return decodedOnce.get(stored);
+  const decoded = decodeByCategory(stored);
+  decodedOnce.set(stored, decoded);
+  return decoded;
+};
+const decodedOnce = new WeakMap<RecordedEvent, DomainEventOf | undefined>();
+
+const decodeByCategory = (stored: RecordedEvent): DomainEventOf | undefined => {
   const category = streamCategory(stored.streamId);
   const orThrow = <A>(decoded: E.Either<{ readonly message: string }, A>): A => {
     if (E.isLeft(decoded)) {
