@@ -106,11 +106,14 @@ export const handleCommand = <C, Ev extends { readonly type: string; readonly da
   command: C,
   context: CommandContext,
   retry: RetryPolicy = defaultRetry,
+  /** The stream as the caller just loaded it: the first try decides on it instead of reading again. */
+  current?: Loaded<S>,
 ): TE.TaskEither<HandleError, Handled<Ev, S>> => {
   const firstEventId = eventId(context.commandId, streamId, 0);
-  const once = (): TE.TaskEither<HandleError, Handled<Ev, S>> =>
+  const once = (n: number): TE.TaskEither<HandleError, Handled<Ev, S>> =>
     pipe(
-      loadAggregate(store, spec)(streamId),
+      // A stale snapshot costs nothing worse than a conflict, after which the stream is read again.
+      n === 0 && current !== undefined ? TE.right(current) : loadAggregate(store, spec)(streamId),
       TE.chainW((loaded) =>
         // Already applied (a retry after a lost acknowledgement): its events carry this command's ids.
         loaded.events.some((e) => e.id === firstEventId)
@@ -149,7 +152,7 @@ export const handleCommand = <C, Ev extends { readonly type: string; readonly da
 
   const attempt = (n: number, delay: number): TE.TaskEither<HandleError, Handled<Ev, S>> =>
     pipe(
-      once(),
+      once(n),
       TE.orElse((e) =>
         e._tag === 'WrongExpectedVersion' && n + 1 < retry.attempts
           ? pipe(

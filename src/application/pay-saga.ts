@@ -4,7 +4,7 @@ import type { PayRequest } from '../ports';
 import { OrderAggregate } from './aggregate';
 import { observePayAnswer, observeQueryAnswer, observeReverseAnswer } from './observe';
 import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
-import { callGateway, describeError, load, run } from './saga-commands';
+import { callGateway, commandsFor, describeError, load } from './saga-commands';
 
 const ACTOR = 'pay-saga';
 const isSettled = (s: Order.OrderState): boolean =>
@@ -36,11 +36,12 @@ export const createPaySaga = (
     for (;;) {
       const loaded = await load(deps, OrderAggregate)(streamId);
       if (E.isLeft(loaded)) return retryLater(streamId, describeError(loaded.left));
-      const { state, events } = loaded.right;
+      const { state } = loaded.right;
       if (!Order.isActive(state)) return;
       const next = Order.nextPayStep(state);
+      const runCommand = commandsFor(deps, OrderAggregate, streamId, loaded.right, ACTOR);
       const exec = async (command: Order.OrderCommand): Promise<boolean> => {
-        const r = await run(deps, OrderAggregate, streamId, events, command, ACTOR);
+        const r = await runCommand(command);
         if (E.isLeft(r)) {
           await retryLater(streamId, describeError(r.left));
           return false;

@@ -3,7 +3,7 @@ import { Order, Refund, orderStreamId, refundStreamId } from '../domain';
 import { OrderAggregate, RefundAggregate } from './aggregate';
 import { observeRefundAnswer } from './observe';
 import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
-import { callGateway, describeError, load, run } from './saga-commands';
+import { callGateway, commandsFor, describeError, load } from './saga-commands';
 
 const ACTOR = 'refund-saga';
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -76,7 +76,7 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
       ? order.right.state.refunds[s.outRefundNo]
       : undefined;
     if (!command || !reservation || reservation.status !== 'reserved') return;
-    const r = await run(deps, OrderAggregate, orderId, order.right.events, command, ACTOR);
+    const r = await commandsFor(deps, OrderAggregate, orderId, order.right, ACTOR)(command);
     if (E.isLeft(r)) return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(r.left));
     // Counted once: only the run that settles the reservation gets here.
     deps.metrics.refundSettled(s.status, deps.clock.now() - Date.parse(s.requestedAt));
@@ -87,12 +87,13 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     for (;;) {
       const loaded = await load(deps, RefundAggregate)(streamId);
       if (E.isLeft(loaded)) return retryLater(streamId, describeError(loaded.left));
-      const { state, events } = loaded.right;
+      const { state } = loaded.right;
       if (!Refund.isActive(state)) return;
       const s = state;
       const next = Refund.nextRefundStep(s);
+      const runCommand = commandsFor(deps, RefundAggregate, streamId, loaded.right, ACTOR);
       const exec = async (command: Refund.RefundCommand): Promise<boolean> => {
-        const r = await run(deps, RefundAggregate, streamId, events, command, ACTOR);
+        const r = await runCommand(command);
         if (E.isLeft(r)) {
           retryLater(streamId, describeError(r.left));
           return false;
@@ -215,27 +216,26 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
       const existing = await load(deps, RefundAggregate)(streamId);
       if (E.isLeft(existing)) continue;
       if (!Refund.isActive(existing.right.state)) {
-        const r = await run(
+        const r = await commandsFor(
           deps,
           RefundAggregate,
           streamId,
-          [],
-          {
-            type: 'RequestRefund',
-            spMchid: order.spMchid,
-            subMchid: order.subMchid,
-            outTradeNo: order.outTradeNo,
-            transactionId: order.transactionId,
-            outRefundNo: no,
-            amount: reservation.amount,
-            orderTotal: order.paidAmount ?? order.amount,
-            ...(reservation.reason !== undefined ? { reason: reservation.reason } : {}),
-            requestFingerprint: reservation.requestFingerprint,
-            policy: deps.config.refundPolicy,
-            at: reservation.reservedAt,
-          },
+          existing.right,
           ACTOR,
-        );
+        )({
+          type: 'RequestRefund',
+          spMchid: order.spMchid,
+          subMchid: order.subMchid,
+          outTradeNo: order.outTradeNo,
+          transactionId: order.transactionId,
+          outRefundNo: no,
+          amount: reservation.amount,
+          orderTotal: order.paidAmount ?? order.amount,
+          ...(reservation.reason !== undefined ? { reason: reservation.reason } : {}),
+          requestFingerprint: reservation.requestFingerprint,
+          policy: deps.config.refundPolicy,
+          at: reservation.reservedAt,
+        });
         if (E.isLeft(r)) {
           log.error('could not open refund stream for reservation', {
             streamId,

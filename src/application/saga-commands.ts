@@ -1,7 +1,14 @@
 import type * as E from 'fp-ts/Either';
 import type { GatewayOutcome, RecordedEvent } from '../ports';
 import type { AggregateSpec } from './aggregate';
-import { type HandleError, type Handled, handleCommand, loadAggregate } from './command-handler';
+import {
+  type HandleError,
+  type Handled,
+  type Loaded,
+  defaultRetry,
+  handleCommand,
+  loadAggregate,
+} from './command-handler';
 import type { CoreDeps } from './runtime';
 import { isoNow } from './runtime';
 
@@ -35,21 +42,33 @@ export const load =
   async (streamId: string) =>
     loadAggregate(deps.store, spec)(streamId)();
 
-export const run = async <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
+/**
+ * Runs a saga's commands for one load of its stream. Each is identified by that load (sagaContext);
+ * the first also decides on it without reading the stream again, later ones read what the earlier
+ * ones appended.
+ */
+export const commandsFor = <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
   deps: CoreDeps,
   spec: AggregateSpec<C, Ev, S>,
   streamId: string,
-  events: readonly RecordedEvent[],
-  command: C & { readonly type: string },
+  loaded: Loaded<S>,
   actor: string,
-): Promise<E.Either<HandleError, Handled<Ev, S>>> =>
-  handleCommand(
-    deps.store,
-    spec,
-    streamId,
-    command,
-    sagaContext(streamId, events, command.type, actor, isoNow(deps.clock)),
-  )();
+) => {
+  let isFresh = true;
+  return async (command: C & { readonly type: string }): Promise<E.Either<HandleError, Handled<Ev, S>>> => {
+    const snapshot = isFresh ? loaded : undefined;
+    isFresh = false;
+    return handleCommand(
+      deps.store,
+      spec,
+      streamId,
+      command,
+      sagaContext(streamId, loaded.events, command.type, actor, isoNow(deps.clock)),
+      defaultRetry,
+      snapshot,
+    )();
+  };
+};
 
 export const describeError = (e: HandleError | { readonly _tag: string }): string =>
   e._tag === 'DomainRejected' && 'error' in e ? `${e._tag}: ${JSON.stringify(e.error)}` : JSON.stringify(e);
