@@ -30,10 +30,17 @@ export const createSandboxTime = (clock: { now(): number } | undefined, timeScal
   };
 };
 
+// Whole seconds only, and every answer prints one: remember the last second's text.
+let lastSecond = { second: Number.NaN, text: '' };
+
 export const rfc3339 = (ms: number): string => {
+  const second = Math.floor(ms / 1000);
+  if (second === lastSecond.second) return lastSecond.text;
   // WeChat prints times in GMT+8 with an explicit offset (reference §5.1 success_time).
   const shifted = new Date(ms + 8 * 3600_000).toISOString().slice(0, 19);
-  return `${shifted}+08:00`;
+  const text = `${shifted}+08:00`;
+  lastSecond = { second, text };
+  return text;
 };
 
 /** yyyyMMdd of the GMT+8 calendar day: statement and settlement dates (§5.8, §5.9). */

@@ -147,7 +147,12 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     }
     deps.catchUp();
     const acceptsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
-    const reply = route.handle(deps.api, { params, query: queryObject(url.searchParams), body, acceptsGzip });
+    const reply = route.handle(deps.api, {
+      params,
+      query: url.search === '' ? {} : queryObject(url.searchParams),
+      body,
+      acceptsGzip,
+    });
     if (route.limit === 'refund' && reply.status >= 400) deps.limiter.admit('refundErrors', wallNow);
     if (reply.hang === true) {
       // The order exists, but the answer never comes: the client's timeout decides (§7.1 unknown outcome).

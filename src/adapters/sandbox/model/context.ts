@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Records } from '../state/records';
 import type { SandboxTime } from '../time';
 import { gmt8Date } from '../time';
@@ -40,7 +40,8 @@ export interface EngineContext {
   readonly onRefundFinal: (refund: Refund, order: Order, at: number) => void;
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+// One-shot: two hashes per pay (auth code, fingerprint) without a Hash object each.
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /** 28-digit WeChat-style numbers: a product prefix, the GMT+8 date, and a sequence. */
 export const newTransactionId = (context: EngineContext): string =>

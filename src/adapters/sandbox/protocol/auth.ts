@@ -90,31 +90,33 @@ export const requestSigningString = (request: SignedRequest, params: Authorizati
   return message;
 };
 
+const TIMESTAMP = /^[0-9]{1,12}$/;
+
 export const authenticate = (
   request: SignedRequest,
   merchant: MerchantIdentity,
   nowMs: number,
-): E.Either<AuthFailure, AuthorizationParams> =>
-  E.chain((params: AuthorizationParams): E.Either<AuthFailure, AuthorizationParams> => {
-    if (params.mchid !== merchant.mchid) {
-      return E.left({ message: `unknown mchid ${params.mchid.slice(0, 32)}`, issue: 'mchid not found' });
-    }
-    if (params.serial_no.toUpperCase() !== merchant.serial) {
-      return E.left({ message: 'serial_no is not a certificate of this merchant', issue: 'wrong serial' });
-    }
-    if (!/^[0-9]{1,12}$/.test(params.timestamp)) {
-      return E.left({ message: 'timestamp is not Unix seconds', issue: 'malformed authorization' });
-    }
-    const skew = Math.abs(Math.floor(nowMs / 1000) - Number(params.timestamp));
-    if (skew > MAX_SKEW_SECONDS) {
-      return E.left({
-        message: `timestamp differs from server time by ${skew} s (> 300 s)`,
-        issue: 'timestamp expired',
-      });
-    }
-    const signature = Buffer.from(params.signature, 'base64');
-    const isValid = verify('sha256', requestSigningString(request, params), merchant.publicKey, signature);
-    return isValid
-      ? E.right(params)
-      : E.left({ message: 'signature does not verify', issue: 'sign not match' });
-  })(parseAuthorization(request.authorization));
+): E.Either<AuthFailure, AuthorizationParams> => {
+  const parsed = parseAuthorization(request.authorization);
+  if (E.isLeft(parsed)) return parsed;
+  const params = parsed.right;
+  if (params.mchid !== merchant.mchid) {
+    return E.left({ message: `unknown mchid ${params.mchid.slice(0, 32)}`, issue: 'mchid not found' });
+  }
+  if (params.serial_no.toUpperCase() !== merchant.serial) {
+    return E.left({ message: 'serial_no is not a certificate of this merchant', issue: 'wrong serial' });
+  }
+  if (!TIMESTAMP.test(params.timestamp)) {
+    return E.left({ message: 'timestamp is not Unix seconds', issue: 'malformed authorization' });
+  }
+  const skew = Math.abs(Math.floor(nowMs / 1000) - Number(params.timestamp));
+  if (skew > MAX_SKEW_SECONDS) {
+    return E.left({
+      message: `timestamp differs from server time by ${skew} s (> 300 s)`,
+      issue: 'timestamp expired',
+    });
+  }
+  const signature = Buffer.from(params.signature, 'base64');
+  const isValid = verify('sha256', requestSigningString(request, params), merchant.publicKey, signature);
+  return isValid ? parsed : E.left({ message: 'signature does not verify', issue: 'sign not match' });
+};

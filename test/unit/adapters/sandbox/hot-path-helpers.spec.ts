@@ -10,7 +10,7 @@ import {
   SettlementQueryCodec,
 } from '../../../../src/adapters/sandbox/protocol/codecs';
 import { jsonCopy, memoryStore } from '../../../../src/adapters/sandbox/state/kv';
-import { gmt8Date } from '../../../../src/adapters/sandbox/time';
+import { gmt8Date, rfc3339 } from '../../../../src/adapters/sandbox/time';
 
 /**
  * The helpers every pay request goes through keep their plain meaning: the rate limiter counts the
@@ -74,6 +74,25 @@ describe('gmt8Date', () => {
           expect(gmt8Date(ms + 1)).toBe(direct(ms + 1));
         }
       }),
+    );
+  });
+});
+
+describe('rfc3339', () => {
+  const direct = (ms: number): string => `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
+
+  it('prints the GMT+8 second of any time, repeated or not', () => {
+    expect(rfc3339(Date.parse('2026-03-02T15:59:59.999Z'))).toBe('2026-03-02T23:59:59+08:00');
+    expect(rfc3339(Date.parse('2026-03-02T16:00:00.000Z'))).toBe('2026-03-03T00:00:00+08:00');
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -1_000_000, max: 4_102_444_800_000 }), { maxLength: 50 }),
+        (times) => {
+          for (const ms of times) {
+            for (const near of [ms, ms + 1, ms - 1, ms + 999]) expect(rfc3339(near)).toBe(direct(near));
+          }
+        },
+      ),
     );
   });
 });
