@@ -5,7 +5,6 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
-  RecordedEvent,
   StoreUnavailable,
 } from '../../ports/event-store';
 import { decideAppend } from '../shared/append-decision';
@@ -14,13 +13,10 @@ import { decodeEventRows, encodeEvent, EVENT_COLUMNS, type EncodedEvent, type Ev
 import { createGroupCommit } from './group-commit';
 import { createEventTables } from './schema';
 import { createNotifier, runSubscription } from '../shared/subscription';
-import { type SyncFile, takeOverWalSync } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
   /** Called after each committed group with the number of appends it carried (for tests and benchmarks). */
   readonly onGroupCommitted?: (appends: number) => void;
-  /** How the WAL is synced to disk (wal-sync.ts); tests hold it to see what waits for the disk. */
-  readonly syncFile?: SyncFile;
   readonly now?: () => Date;
 }
 
@@ -30,7 +26,6 @@ interface AppendRequest {
   readonly expected: ExpectedRevision;
 }
 type AppendOutcome = E.Either<AppendError, AppendResult>;
-type ReadResult = E.Either<StoreUnavailable, readonly RecordedEvent[]>;
 
 const unavailable = (error: unknown): StoreUnavailable => ({
   _tag: 'StoreUnavailable',
@@ -79,7 +74,6 @@ export const createSqliteEventStore = (
     .raw();
   const ping = db.prepare('SELECT 1');
   const notifier = createNotifier();
-  const wal = takeOverWalSync(db, () => notifier.notify(), options.syncFile);
   const subscriptions: { unsubscribe: () => Promise<void> }[] = [];
   let isClosed = false;
 
@@ -143,12 +137,7 @@ export const createSqliteEventStore = (
     (requests) => {
       const outcomes = commitGroup.immediate(requests);
       options.onGroupCommitted?.(requests.length);
-      const last = Math.max(0, ...outcomes.map((o) => (E.isRight(o) ? o.right.position : 0)));
-      if (last > 0) {
-        wal.committed(last);
-        // Subscribers are woken when the group is on disk, unless it already is (no sync of our own).
-        if (wal.isReadable(last)) notifier.notify();
-      }
+      if (outcomes.some(E.isRight)) notifier.notify();
       return outcomes;
     },
     (error) => E.left(unavailable(error)),
@@ -161,44 +150,11 @@ export const createSqliteEventStore = (
       return E.left(unavailable(error));
     }
   };
-  /** Hands out events only once they are on disk (wal-sync.ts): waits for the sync if need be. */
-  const durable = async (read: ReadResult): Promise<ReadResult> => {
-    if (E.isLeft(read)) return read;
-    const last = Math.max(0, ...read.right.map((e) => e.position));
-    if (wal.isReadable(last)) return read;
-    try {
-      await wal.through(last);
-      return read;
-    } catch (error) {
-      return E.left(unavailable(error));
-    }
-  };
-  /** A subscription's page stops before the first event not yet on disk; the sync wakes it again. */
-  const durablePage = (read: ReadResult): ReadResult => {
-    if (E.isLeft(read)) return read;
-    const pending = read.right.findIndex((e) => !wal.isReadable(e.position));
-    return pending < 0 ? read : E.right(read.right.slice(0, pending));
-  };
 
   return {
     append: (streamId, events, expected) => async () => {
       if (isClosed) return E.left(unavailable('the event store is closed'));
-      const failed = wal.failure();
-      if (failed !== undefined) return E.left(unavailable(failed));
-      const outcome = await group.submit({
-        streamId,
-        events: events.map((e: EventToAppend) => encodeEvent(e)),
-        expected,
-      });
-      if (E.isLeft(outcome)) return outcome;
-      try {
-        // Acknowledged only once on disk, as under synchronous=FULL.
-        await wal.through(outcome.right.position);
-        return outcome;
-      } catch (error) {
-        // Committed, but maybe not on disk: an unknown outcome; a retry with the same ids is idempotent.
-        return E.left(unavailable(error));
-      }
+      return group.submit({ streamId, events: events.map((e: EventToAppend) => encodeEvent(e)), expected });
     },
     readStream:
       (streamId, readOptions = {}) =>
@@ -212,7 +168,7 @@ export const createSqliteEventStore = (
           if (rows.length === 0 && lastOf.get(streamId) === undefined) {
             return E.left({ _tag: 'StreamNotFound', streamId });
           }
-          return await durable(decodeEventRows(rows));
+          return decodeEventRows(rows);
         } catch (error) {
           return E.left(unavailable(error));
         }
@@ -220,14 +176,9 @@ export const createSqliteEventStore = (
     readAll:
       (readOptions = {}) =>
       async () =>
-        durable(readPage(readOptions.fromPosition, readOptions.maxCount ?? -1)),
+        readPage(readOptions.fromPosition, readOptions.maxCount ?? -1),
     subscribeToAll: (handler, subscribeOptions) => {
-      const subscription = runSubscription(
-        (p) => durablePage(readPage(p, PAGE)),
-        notifier,
-        handler,
-        subscribeOptions,
-      );
+      const subscription = runSubscription((p) => readPage(p, PAGE), notifier, handler, subscribeOptions);
       subscriptions.push(subscription);
       return subscription;
     },
@@ -243,7 +194,6 @@ export const createSqliteEventStore = (
       isClosed = true;
       group.flush();
       await Promise.all(subscriptions.splice(0).map((s) => s.unsubscribe()));
-      await wal.close();
     },
   };
 };
