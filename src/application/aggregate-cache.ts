@@ -12,8 +12,8 @@ export interface AggregateCache<State> {
   readonly put: (streamId: string, loaded: CachedStream<State>) => void;
 }
 
-/** Streams kept per store and aggregate kind; the least recently used go first. */
-const MAX_STREAMS = 10_000;
+/** Streams kept per store and aggregate kind (a payment is hot for seconds); the least recently used go first. */
+export const MAX_STREAMS = 2_000;
 
 const caches = new WeakMap<EventStore, WeakMap<object, Map<string, CachedStream<unknown>>>>();
 
