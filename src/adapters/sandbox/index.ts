@@ -87,9 +87,10 @@ const DAY_MS = 24 * 3600_000;
 const makeSigner =
   (keys: ReturnType<typeof loadOrCreateKeys>, signingSerial: () => string | undefined, time: SandboxTime) =>
   (): Signer => {
-    const listed = listedPlatforms(keys, time.now());
-    const wanted = listed.find((p) => p.serial === signingSerial()) ?? currentPlatform(keys);
-    return { serial: wanted.serial, privateKey: wanted.privateKey };
+    // The listed certificate chosen to sign (listedPlatforms' rule inline: every answer asks).
+    const now = time.now();
+    const serial = signingSerial();
+    return keys.platforms.find((p) => p.expireTime > now && p.serial === serial) ?? currentPlatform(keys);
   };
 
 export const startSandbox = async (options: SandboxOptions): Promise<RunningSandbox> => {
@@ -155,6 +156,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     serials: listedPlatforms(keys, time.now()).map((p) => p.serial),
     signingSerial: signer().serial,
   });
+  // The institution's key never changes while the sandbox runs (rotation replaces platform keys only).
+  const merchant = { mchid: keys.spMchid, serial: keys.merchantSerial, publicKey: keys.merchantPublicKey };
   const sandboxServer = createSandboxServer({
     api: { engine, keys },
     control: {
@@ -183,7 +186,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       },
     },
     time,
-    merchant: () => ({ mchid: keys.spMchid, serial: keys.merchantSerial, publicKey: keys.merchantPublicKey }),
+    merchant: () => merchant,
     signer,
     limiter,
     faults,

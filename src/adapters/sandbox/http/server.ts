@@ -57,6 +57,23 @@ const queryObject = (search: URLSearchParams): Record<string, string> => {
   return result;
 };
 
+/** What the routes read of the request-target. */
+interface Target {
+  readonly pathname: string;
+  readonly search: string;
+  readonly searchParams: URLSearchParams;
+}
+
+// A path of these characters, not starting `//`, with no query, is its own WHATWG pathname: nothing
+// to percent-encode, no dot segments. Every pay has one; anything else goes through the URL parser.
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9_\-/]*$/;
+const NO_QUERY = new URLSearchParams();
+
+export const targetOf = (rawTarget: string): Target =>
+  PLAIN_PATH.test(rawTarget)
+    ? { pathname: rawTarget, search: '', searchParams: NO_QUERY }
+    : new URL(rawTarget, 'http://sandbox.invalid');
+
 export interface SandboxServer {
   readonly server: Server;
   readonly close: () => Promise<void>;
@@ -96,7 +113,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     req: IncomingMessage,
     res: ServerResponse,
     rawTarget: string,
-    url: URL,
+    url: Target,
     body: Buffer,
   ): void => {
     if (deps.faults.dropRate > 0 && deps.random() < deps.faults.dropRate) {
@@ -167,7 +184,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     req: IncomingMessage,
     res: ServerResponse,
     rawTarget: string,
-    url: URL,
+    url: Target,
     body: Buffer,
   ): void => {
     if (url.pathname.startsWith('/sandbox/')) {
@@ -193,7 +210,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
   const server = createServer((req, res) => {
     try {
       const rawTarget = req.url ?? '/';
-      const url = new URL(rawTarget, 'http://sandbox.invalid');
+      const url = targetOf(rawTarget);
       readBody(req, (body) => {
         try {
           if (body === undefined) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type * as t from 'io-ts';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../../../src/adapters/sandbox/http/limits';
+import { targetOf } from '../../../../src/adapters/sandbox/http/server';
 import { randomAlphanumeric } from '../../../../src/adapters/sandbox/protocol/aead';
 import {
   decode,
@@ -93,6 +94,28 @@ describe('rfc3339', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('request-target', () => {
+  it('reads a path and query exactly as the WHATWG URL parser does', () => {
+    const char = fc.constantFrom(...'/aZ09-_.~%2e?&=#\\ é:@'.split(''), '%2E', '..', '//');
+    const target = fc.array(char, { maxLength: 24 }).map((parts) => `/${parts.join('')}`);
+    const examples = ['/v3/global/micropay/transactions/pay', '//host/x', '/a/../b', '/a/%2e%2E/b', '/a?b=1'];
+    fc.assert(
+      fc.property(fc.oneof(target, fc.constantFrom(...examples)), (raw) => {
+        const read = (parse: () => { pathname: string; search: string; searchParams: URLSearchParams }) => {
+          try {
+            const url = parse();
+            return { pathname: url.pathname, search: url.search, query: [...url.searchParams] };
+          } catch (e: unknown) {
+            return { error: e instanceof Error ? e.message : String(e) };
+          }
+        };
+        expect(read(() => targetOf(raw))).toEqual(read(() => new URL(raw, 'http://sandbox.invalid')));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
