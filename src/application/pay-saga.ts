@@ -58,7 +58,7 @@ export const createPaySaga = (
             deps.clock.now() - Date.parse(r.right.state.submittedAt),
           );
         }
-        feed.notify(streamId);
+        feed.notify(streamId, r.right.state);
         return true;
       };
       const now = deps.clock.now();

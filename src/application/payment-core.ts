@@ -103,15 +103,20 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
     async () => {
       const streamId = orderStreamId(subMchid, outTradeNo);
       const until = Date.now() + waitMs;
+      let notified: Order.OrderState | undefined;
       for (;;) {
-        const loaded = await load(deps, OrderAggregate)(streamId);
-        if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
-        const s = loaded.right.state;
+        let s = notified;
+        if (s === undefined) {
+          const loaded = await load(deps, OrderAggregate)(streamId);
+          if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
+          s = loaded.right.state;
+        }
         if (!Order.isActive(s)) return E.left({ _tag: 'NotFound', resource: 'payment' });
         const remaining = until - Date.now();
         if (isSettledForCashier(s) || remaining <= 0)
           return E.right(paymentView(s, await loadRefundViews(s)));
-        await feed.next(streamId, remaining);
+        // A saga's notice carries the state it appended; a bare one (or the timeout) means read it.
+        notified = await feed.next(streamId, remaining);
       }
     };
 

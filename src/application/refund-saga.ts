@@ -80,7 +80,7 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     if (E.isLeft(r)) return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(r.left));
     // Counted once: only the run that settles the reservation gets here.
     deps.metrics.refundSettled(s.status, deps.clock.now() - Date.parse(s.requestedAt));
-    feed.notify(orderId);
+    feed.notify(orderId, r.right.state);
   };
 
   const step = async (streamId: string): Promise<void> => {

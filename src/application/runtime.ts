@@ -52,31 +52,36 @@ export const createKeyedLock = () => {
 };
 
 /** Tells waiters that a stream changed, so `?wait` answers without polling the store. */
-export const createChangeFeed = () => {
-  const waiters = new Map<string, Set<() => void>>();
+export interface ChangeFeed {
+  /** `state`, when given, is the order's state as just appended: waiters need not read it back. */
+  readonly notify: (streamId: string, state?: Order.OrderState) => void;
+  /** Resolves at the next change of the stream (with its state, if told), or after `timeoutMs` of real time. */
+  readonly next: (streamId: string, timeoutMs: number) => Promise<Order.OrderState | undefined>;
+}
+
+export const createChangeFeed = (): ChangeFeed => {
+  const waiters = new Map<string, Set<(state?: Order.OrderState) => void>>();
   return {
-    notify: (streamId: string): void => {
+    notify: (streamId, state) => {
       const set = waiters.get(streamId);
       if (!set) return;
       waiters.delete(streamId);
-      for (const wake of set) wake();
+      for (const wake of set) wake(state);
     },
-    /** Resolves at the next change of the stream, or after `timeoutMs` of real time. */
-    next: (streamId: string, timeoutMs: number): Promise<void> =>
+    next: (streamId, timeoutMs) =>
       new Promise((resolve) => {
-        const set = waiters.get(streamId) ?? new Set<() => void>();
+        const set = waiters.get(streamId) ?? new Set<(state?: Order.OrderState) => void>();
         waiters.set(streamId, set);
-        const done = (): void => {
+        const done = (state?: Order.OrderState): void => {
           clearTimeout(timer);
           set.delete(done);
-          resolve();
+          resolve(state);
         };
         const timer = setTimeout(done, Math.max(0, timeoutMs));
         set.add(done);
       }),
   };
 };
-export type ChangeFeed = ReturnType<typeof createChangeFeed>;
 
 /** One pending wake-up per key: the saga's next due time, kept in memory only (the store has it too). */
 export const createWakeups = (timers: Timers) => {
