@@ -33,7 +33,11 @@ export const createPaySaga = (
   const log = deps.logger.child({ saga: 'pay' });
 
   const step = async (streamId: string): Promise<void> => {
+    // The state our last command appended. When it needs nothing more there is nothing to read back:
+    // any later append by another writer drives the saga again, after this step (the keyed lock).
+    let appended: Order.OrderState | undefined;
     for (;;) {
+      if (appended !== undefined && Order.nextPayStep(appended).kind === 'None') return onIdle(appended);
       const loaded = await load(deps, OrderAggregate)(streamId);
       if (E.isLeft(loaded)) return retryLater(streamId, describeError(loaded.left));
       const { state } = loaded.right;
@@ -59,6 +63,7 @@ export const createPaySaga = (
           );
         }
         feed.notify(streamId, r.right.state);
+        appended = r.right.state;
         return true;
       };
       const now = deps.clock.now();
