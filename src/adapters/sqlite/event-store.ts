@@ -161,11 +161,14 @@ export const createSqliteEventStore = (
       async () => {
         try {
           const limit = readOptions.maxCount ?? -1;
-          const rows =
-            readOptions.direction === 'backwards'
-              ? backwards.all(streamId, readOptions.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-              : forwards.all(streamId, readOptions.fromRevision ?? 0, limit);
-          if (rows.length === 0 && lastOf.get(streamId) === undefined) {
+          const isBackwards = readOptions.direction === 'backwards';
+          const from = readOptions.fromRevision ?? (isBackwards ? Number.MAX_SAFE_INTEGER : 0);
+          const rows = isBackwards
+            ? backwards.all(streamId, from, limit)
+            : forwards.all(streamId, from, limit);
+          // Revisions start at 0 with no gaps: nothing from 0 onwards means no stream, without asking again.
+          const mustAsk = isBackwards || from > 0 || limit === 0;
+          if (rows.length === 0 && (!mustAsk || lastOf.get(streamId) === undefined)) {
             return E.left({ _tag: 'StreamNotFound', streamId });
           }
           return decodeEventRows(rows);
