@@ -119,9 +119,12 @@ export const createTransport = (options: TransportOptions): Transport => {
     connect: { timeout: options.connectTimeoutMs },
   });
 
-  const prepare = (request: OutgoingRequest, timeoutMs: number): Dispatcher.DispatchOptions => {
+  const prepare = async (
+    request: OutgoingRequest,
+    timeoutMs: number,
+  ): Promise<Dispatcher.DispatchOptions> => {
     const path = `${prefix}${request.pathAndQuery}`;
-    const authorization = options.signer.authorization({
+    const authorization = await options.signer.authorization({
       method: request.method,
       pathAndQuery: path,
       body: request.body ?? '',
@@ -152,19 +155,21 @@ export const createTransport = (options: TransportOptions): Transport => {
 
   return {
     // A plain dispatch handler collects the (small) JSON answer without a stream per response.
-    send: (request, timeoutMs) =>
-      new Promise((resolve) => {
+    send: async (request, timeoutMs) => {
+      const dispatch = await prepare(request, timeoutMs);
+      return new Promise((resolve) => {
         const handler = new CollectingHandler(resolve);
         try {
-          agent.dispatch(prepare(request, timeoutMs), handler);
+          agent.dispatch(dispatch, handler);
         } catch (e) {
           // A closed agent refuses synchronously.
           resolve(E.left(toTransportError(e)));
         }
-      }),
+      });
+    },
     open: async (request, timeoutMs) => {
       try {
-        const res = await agent.request(prepare(request, timeoutMs));
+        const res = await agent.request(await prepare(request, timeoutMs));
         return E.right({ status: res.statusCode, headers: res.headers, body: res.body });
       } catch (e) {
         return E.left(toTransportError(e));

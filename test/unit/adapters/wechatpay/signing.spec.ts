@@ -26,14 +26,14 @@ describe('request signing (reference §2)', () => {
     );
   });
 
-  it('produces an Authorization header that an independent SHA256withRSA check accepts', () => {
+  it('produces an Authorization header that an independent SHA256withRSA check accepts', async () => {
     const signer = createRequestSigner(
       '1900000100',
       'SERIAL01',
       loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
     );
     const body = '{"sp_mchid":"1900000100","sub_mchid":"1900000109"}';
-    const header = signer.authorization({
+    const header = await signer.authorization({
       method: 'POST',
       pathAndQuery: '/v3/global/micropay/transactions/id/4200000000/reverse',
       body,
@@ -62,12 +62,18 @@ describe('request signing (reference §2)', () => {
     ).toBe(false);
   });
 
-  it('accepts a PKCS#1 key as well as PKCS#8, and refuses a non-RSA key', () => {
+  it('accepts a PKCS#1 key as well as PKCS#8, and refuses a non-RSA key', async () => {
     const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     expect(pkcs1).toContain('BEGIN RSA PRIVATE KEY');
     const signer = createRequestSigner('1', 'S', loadPrivateKey(pkcs1));
     const { params } = parse(
-      signer.authorization({ method: 'GET', pathAndQuery: '/x', body: '', timestampSeconds: 1, nonce: 'n' }),
+      await signer.authorization({
+        method: 'GET',
+        pathAndQuery: '/x',
+        body: '',
+        timestampSeconds: 1,
+        nonce: 'n',
+      }),
     );
     expect(
       verify(
