@@ -3,40 +3,45 @@
  * `wpg`: the command-line entry point. Each command lives in src/main/commands/ and returns its exit
  * code: 0 success, 1 a failure found (e.g. replay differences), 2 bad usage or configuration.
  */
-import { auditCommand } from './commands/audit';
-import { demoCommand } from './commands/demo';
-import { migrateStoreCommand } from './commands/migrate-store';
-import { projectionsCommand } from './commands/projections';
-import { reconcileCommand, settlementsCommand } from './commands/remote';
-import { replayCommand } from './commands/replay';
-import { sandboxCommand } from './commands/sandbox';
-import { startCommand } from './commands/start';
+type Run = (argv: readonly string[]) => Promise<number>;
 
-const COMMANDS: Readonly<
-  Record<string, { readonly run: (argv: readonly string[]) => Promise<number>; readonly summary: string }>
-> = {
-  start: { run: startCommand, summary: 'run the service (merchant API, webhook, sagas, projections)' },
-  sandbox: { run: sandboxCommand, summary: 'run the local WeChat Pay Global simulator alone' },
+// Each command's modules load only when it runs: `wpg sandbox` need not load the service, nor
+// `wpg start` the migration tool.
+const COMMANDS: Readonly<Record<string, { readonly run: Run; readonly summary: string }>> = {
+  start: {
+    run: async (argv) => (await import('./commands/start')).startCommand(argv),
+    summary: 'run the service (merchant API, webhook, sagas, projections)',
+  },
+  sandbox: {
+    run: async (argv) => (await import('./commands/sandbox')).sandboxCommand(argv),
+    summary: 'run the local WeChat Pay Global simulator alone',
+  },
   demo: {
-    run: demoCommand,
+    run: async (argv) => (await import('./commands/demo')).demoCommand(argv),
     summary: 'walk through pay, poll, reverse, refund, notification, reconciliation, audit',
   },
   audit: {
-    run: auditCommand,
+    run: async (argv) => (await import('./commands/audit')).auditCommand(argv),
     summary: "print one payment's whole history: audit <sub_mchid> <out_trade_no>",
   },
-  replay: { run: replayCommand, summary: 're-fold every stream and check it: replay --verify' },
-  reconcile: { run: reconcileCommand, summary: "reconcile a day's statement: reconcile <yyyyMMdd>" },
+  replay: {
+    run: async (argv) => (await import('./commands/replay')).replayCommand(argv),
+    summary: 're-fold every stream and check it: replay --verify',
+  },
+  reconcile: {
+    run: async (argv) => (await import('./commands/remote')).reconcileCommand(argv),
+    summary: "reconcile a day's statement: reconcile <yyyyMMdd>",
+  },
   settlements: {
-    run: settlementsCommand,
+    run: async (argv) => (await import('./commands/remote')).settlementsCommand(argv),
     summary: 'query settlements: settlements --state SETTLED|UNSETTLE [--from --to]',
   },
   projections: {
-    run: projectionsCommand,
+    run: async (argv) => (await import('./commands/projections')).projectionsCommand(argv),
     summary: 'rebuild the read models from the log: projections rebuild',
   },
   'migrate-store': {
-    run: migrateStoreCommand,
+    run: async (argv) => (await import('./commands/migrate-store')).migrateStoreCommand(argv),
     summary: 'copy the log to another store: migrate-store --from X --to Y',
   },
 };
