@@ -2,6 +2,7 @@ import type { AppId, SpMchid } from '../../domain/shared/ids';
 import type { OperationTimeouts, StatementMerchantIdParam } from './endpoints/context';
 import { DEFAULT_TRANSIENT_CODES } from './outcome';
 import { DEFAULT_READ_RETRY, type RetryPolicy } from './retry';
+import type { SignOn } from './signing';
 
 /** Configuration of the client; every optional field has the default documented beside it. */
 
@@ -50,6 +51,11 @@ export interface WeChatPayClientConfig {
   readonly keepAliveTimeoutMs?: number;
   /** TCP + TLS connection set-up; default 5 s. A timeout here is Unknown(Timeout) like any other. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Where requests are signed (signing.ts): `thread-pool` (default) keeps the event loop free for a
+   * busy server, `event-loop` spends the least CPU per call.
+   */
+  readonly signOn?: SignOn;
 }
 
 export const DEFAULT_BASE_URL = WECHATPAY_HOSTS.hongKong;
@@ -82,6 +88,7 @@ export interface ResolvedConfig {
   readonly connections: number;
   readonly keepAliveTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  readonly signOn: SignOn;
 }
 
 /** A bad configuration is a deployment bug: it throws at start-up, naming the field, never the value. */
@@ -105,5 +112,6 @@ export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => 
     connections: config.connections ?? 16,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs ?? 30_000,
     connectTimeoutMs: config.connectTimeoutMs ?? 5_000,
+    signOn: config.signOn ?? 'thread-pool',
   };
 };

@@ -42,6 +42,7 @@ export function createWeChatPayClient(
       config.spMchid,
       config.merchantSerial,
       loadPrivateKey(config.merchantPrivateKeyPem),
+      resolved.signOn,
     ),
     clock,
     connections: resolved.connections,

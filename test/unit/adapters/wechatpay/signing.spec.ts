@@ -26,41 +26,45 @@ describe('request signing (reference §2)', () => {
     );
   });
 
-  it('produces an Authorization header that an independent SHA256withRSA check accepts', async () => {
-    const signer = createRequestSigner(
-      '1900000100',
-      'SERIAL01',
-      loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    );
-    const body = '{"sp_mchid":"1900000100","sub_mchid":"1900000109"}';
-    const header = await signer.authorization({
-      method: 'POST',
-      pathAndQuery: '/v3/global/micropay/transactions/id/4200000000/reverse',
-      body,
-      timestampSeconds: 1764144000,
-      nonce: 'abcdefghijklmnopqrstuvwxyz012345',
-    });
-    const { scheme, params } = parse(header);
-    expect(scheme).toBe('WECHATPAY2-SHA256-RSA2048');
-    expect(params).toMatchObject({
-      mchid: '1900000100',
-      nonce_str: 'abcdefghijklmnopqrstuvwxyz012345',
-      timestamp: '1764144000',
-      serial_no: 'SERIAL01',
-    });
-    const message = `POST\n/v3/global/micropay/transactions/id/4200000000/reverse\n1764144000\nabcdefghijklmnopqrstuvwxyz012345\n${body}\n`;
-    expect(
-      verify('sha256', Buffer.from(message), publicKey, Buffer.from(params['signature'] ?? '', 'base64')),
-    ).toBe(true);
-    expect(
-      verify(
-        'sha256',
-        Buffer.from(message.replace('4200000000', '4200000001')),
-        publicKey,
-        Buffer.from(params['signature'] ?? '', 'base64'),
-      ),
-    ).toBe(false);
-  });
+  it.each(['thread-pool', 'event-loop'] as const)(
+    'produces an Authorization header that an independent SHA256withRSA check accepts (signed on the %s)',
+    async (on) => {
+      const signer = createRequestSigner(
+        '1900000100',
+        'SERIAL01',
+        loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+        on,
+      );
+      const body = '{"sp_mchid":"1900000100","sub_mchid":"1900000109"}';
+      const header = await signer.authorization({
+        method: 'POST',
+        pathAndQuery: '/v3/global/micropay/transactions/id/4200000000/reverse',
+        body,
+        timestampSeconds: 1764144000,
+        nonce: 'abcdefghijklmnopqrstuvwxyz012345',
+      });
+      const { scheme, params } = parse(header);
+      expect(scheme).toBe('WECHATPAY2-SHA256-RSA2048');
+      expect(params).toMatchObject({
+        mchid: '1900000100',
+        nonce_str: 'abcdefghijklmnopqrstuvwxyz012345',
+        timestamp: '1764144000',
+        serial_no: 'SERIAL01',
+      });
+      const message = `POST\n/v3/global/micropay/transactions/id/4200000000/reverse\n1764144000\nabcdefghijklmnopqrstuvwxyz012345\n${body}\n`;
+      expect(
+        verify('sha256', Buffer.from(message), publicKey, Buffer.from(params['signature'] ?? '', 'base64')),
+      ).toBe(true);
+      expect(
+        verify(
+          'sha256',
+          Buffer.from(message.replace('4200000000', '4200000001')),
+          publicKey,
+          Buffer.from(params['signature'] ?? '', 'base64'),
+        ),
+      ).toBe(false);
+    },
+  );
 
   it('accepts a PKCS#1 key as well as PKCS#8, and refuses a non-RSA key', async () => {
     const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
