@@ -8,6 +8,7 @@
  * concurrency, warm up first, then alternate in rounds so both see the same machine load; every
  * payment must come back final and successful or the bench fails.
  *
+ * The compiled build is measured (it is built first); BENCH_E2E_SOURCE=1 runs the sources through tsx.
  * BENCH_E2E_PAYMENTS, BENCH_E2E_CONCURRENCY override the sizes; BENCH_E2E_CPU_PROF=<dir> runs the
  * service with `--cpu-prof` into that directory. The service's SQLite file lives under the system
  * temporary directory, so TMPDIR chooses its filesystem (a tmpfs one takes the fsync cost out, which
@@ -19,7 +20,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nextPayment, peerClient, readCredentials, serviceClient, type PayClient } from './_e2e-clients';
 import { perSecond, percentile, pool, runClosedLoop, type LoadRun } from './_e2e-load';
-import { cpuMsOf, filesystemOf, freePort, peakRssMiBOf, startCli, type Managed } from './_e2e-processes';
+import {
+  buildCli,
+  cpuMsOf,
+  filesystemOf,
+  freePort,
+  peakRssMiBOf,
+  startCli,
+  type Managed,
+} from './_e2e-processes';
 
 const envInt = (name: string, fallback: number): number => {
   const n = Number(process.env[name]);
@@ -66,6 +75,7 @@ const waitReady = async (url: string, deadlineMs: number): Promise<void> => {
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 export async function run(): Promise<void> {
+  const code = buildCli();
   const work = mkdtempSync(join(tmpdir(), 'wpg-bench-e2e-'));
   const started: Managed[] = [];
   const clients: PayClient[] = [];
@@ -170,6 +180,7 @@ export async function run(): Promise<void> {
       sandboxPeakRss,
       pids: { bench: process.pid, service: service.pid, sandbox: sandbox.pid },
       storeFilesystem: filesystemOf(work),
+      code,
     });
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
@@ -185,6 +196,7 @@ const printReport = (r: {
   sandboxPeakRss: number;
   pids: Record<string, number>;
   storeFilesystem: string;
+  code: string;
 }): void => {
   const svc = pool(r.service.runs);
   const peer = pool(r.peer.runs);
@@ -239,7 +251,7 @@ const printReport = (r: {
       "Where things run: three Node processes share the machine's cores with no pinning: this bench " +
         'process (drives the service over loopback HTTP, or is itself the peer client), the service ' +
         `(\`wpg start\`, SQLite in a temporary directory on ${r.storeFilesystem}) ` +
-        'and the sandbox (`wpg sandbox`, in memory). ' +
+        `and the sandbox (\`wpg sandbox\`, in memory), both run from ${r.code}. ` +
         'The service side therefore pays for one more process hop than the peer side.',
     ].join('\n'),
   );
