@@ -20,11 +20,8 @@ import type { PaymentCore } from '../src/application';
 import { type AuthCode, type OutTradeNo, type SpMchid, type SubMchid } from '../src/domain';
 import { createPaymentCore } from '../src/main/embed';
 import type { EventStore, NotificationVerifier, ReadModelStore, WeChatPayGateway } from '../src/ports';
+import { envInt } from './_env';
 
-const envInt = (name: string, fallback: number): number => {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-};
 const PAYMENTS = envInt('BENCH_CORE_PAYMENTS', 3_000);
 const CONCURRENCY = envInt('BENCH_CORE_CONCURRENCY', 16);
 const WARMUP = 500;

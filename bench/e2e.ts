@@ -29,11 +29,8 @@ import {
   startCli,
   type Managed,
 } from './_e2e-processes';
+import { envInt } from './_env';
 
-const envInt = (name: string, fallback: number): number => {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-};
 const PAYMENTS = envInt('BENCH_E2E_PAYMENTS', 2_000);
 const CONCURRENCY = envInt('BENCH_E2E_CONCURRENCY', 16);
 const ROUNDS = 4;
