@@ -59,10 +59,10 @@ export interface ProjectionOptions {
 /**
  * Runs every projection on one subscription to the global log. Delivered events are buffered and
  * committed together, each projection's document changes with its new checkpoint, in one read-model
- * transaction per batch: a batch is what arrived within `lingerMs` of its first event, at most
- * `maxBatch` events, and is committed at once when the subscription catches up. The subscription starts after the lowest
- * checkpoint, and each projection skips what it already holds, so redelivery after a restart
- * changes nothing. A projection whose code throws stops alone; a read model that cannot be written
+ * transaction per batch: what arrived within `lingerMs` of the batch's first event, at most
+ * `maxBatch` events, committed at once when the subscription catches up. The subscription starts
+ * after the lowest checkpoint, and each projection skips what it already holds, so redelivery after
+ * a restart changes nothing. A projection whose code throws stops alone; a read model that cannot be written
  * stops them all. Either fails the waiters; restarting is the composition root's decision.
  */
 export const startProjections = (
