@@ -1,29 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import {
-  authCode,
-  payBody,
-  queryTarget,
-  removeDir,
-  startHarness,
-  tempStateDir,
-  uniqueNo,
-  type Harness,
-} from './support/harness';
+import { authCode, payBody, queryTarget, uniqueNo, type Harness, withSharedHarness } from './support/harness';
 import { verifyResponse } from './support/wire';
 
 /** Reference §2: Authorization parsed by key in any order; every failure is 401 SIGN_ERROR with a detail. */
 
-let dir: string;
 let h: Harness;
-
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir);
-});
-afterAll(async () => {
-  await h.close();
-  removeDir(dir);
-});
+withSharedHarness((started) => (h = started));
 
 const expectSignError = (
   response: { status: number; json: () => Record<string, unknown> },

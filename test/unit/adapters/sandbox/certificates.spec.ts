@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { removeDir, startHarness, tempStateDir, type Harness } from './support/harness';
+import { type Harness, withSharedHarness } from './support/harness';
 import { decryptResource } from './support/decrypt';
 import { readSandboxJson, verifyResponse, type WireResponse } from './support/wire';
 
@@ -18,17 +18,8 @@ interface CertificateEntry {
   };
 }
 
-let dir: string;
 let h: Harness;
-
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir);
-});
-afterAll(async () => {
-  await h.close();
-  removeDir(dir);
-});
+withSharedHarness((started) => (h = started));
 
 const list = async (): Promise<{ response: WireResponse; data: readonly CertificateEntry[] }> => {
   const response = await h.client.send('GET', '/v3/global/certificates');

@@ -1,27 +1,9 @@
-import {
-  authCode,
-  payBody,
-  queryTarget,
-  removeDir,
-  startHarness,
-  tempStateDir,
-  uniqueNo,
-  type Harness,
-} from './support/harness';
+import { authCode, payBody, queryTarget, uniqueNo, type Harness, withSharedHarness } from './support/harness';
 
 /** Issue 4 §8: the control API injects latency, errors and dropped connections, and moves business time. */
 
-let dir: string;
 let h: Harness;
-
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir);
-});
-afterAll(async () => {
-  await h.close();
-  removeDir(dir);
-});
+withSharedHarness((started) => (h = started));
 afterEach(async () => {
   await h.control('POST', '/sandbox/faults', { latencyMs: 0, errorRate: 0, dropRate: 0 });
 });

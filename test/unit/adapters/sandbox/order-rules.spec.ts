@@ -2,27 +2,16 @@ import {
   authCode,
   payBody,
   queryTarget,
-  removeDir,
-  startHarness,
   SUB_MCHID,
-  tempStateDir,
   uniqueNo,
   type Harness,
+  withSharedHarness,
 } from './support/harness';
 
 /** Reference §5.1, §5.2, §7.1: one auth code per out_trade_no; an out_trade_no is never reused with other parameters. */
 
-let dir: string;
 let h: Harness;
-
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir);
-});
-afterAll(async () => {
-  await h.close();
-  removeDir(dir);
-});
+withSharedHarness((started) => (h = started));
 
 const PAY = '/v3/global/micropay/transactions/pay';
 

@@ -1,28 +1,10 @@
-import {
-  authCode,
-  payBody,
-  queryTarget,
-  removeDir,
-  startHarness,
-  tempStateDir,
-  uniqueNo,
-  type Harness,
-} from './support/harness';
+import { authCode, payBody, queryTarget, uniqueNo, type Harness, withSharedHarness } from './support/harness';
 import { verifyResponse } from './support/wire';
 
 /** Reference §1, §3: every answer carries Request-ID and a platform signature over its exact bytes. */
 
-let dir: string;
 let h: Harness;
-
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir);
-});
-afterAll(async () => {
-  await h.close();
-  removeDir(dir);
-});
+withSharedHarness((started) => (h = started));
 
 const expectSigned = (response: Parameters<typeof verifyResponse>[0]): void => {
   expect(response.headers['request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -2,27 +2,16 @@ import {
   authCode,
   payBody,
   queryTarget,
-  removeDir,
-  startHarness,
   SUB_MCHID,
-  tempStateDir,
   uniqueNo,
   type Harness,
+  withSharedHarness,
 } from './support/harness';
 
 /** Reference §5.3: reverse only ≥ 15 s after creation and within 7 days; a paid order is refunded and REVOKED. */
 
-let dir: string;
 let h: Harness;
-
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir);
-});
-afterAll(async () => {
-  await h.close();
-  removeDir(dir);
-});
+withSharedHarness((started) => (h = started));
 
 const pay = async (scenario: string, seconds = 0): Promise<{ outTradeNo: string; id: string }> => {
   const outTradeNo = uniqueNo('rv');

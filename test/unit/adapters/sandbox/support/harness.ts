@@ -34,6 +34,24 @@ export const tempStateDir = (): string => mkdtempSync(join(tmpdir(), 'wpg-sandbo
 
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
 
+/**
+ * One harness for a whole spec file, in a fresh state directory: started before its tests, closed
+ * and its directory removed after. `use` receives it once it is up.
+ */
+export const withSharedHarness = (use: (harness: Harness) => void): void => {
+  let dir: string | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    dir = tempStateDir();
+    harness = await startHarness(dir);
+    use(harness);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    if (dir !== undefined) removeDir(dir);
+  });
+};
+
 export const startHarness = async (
   stateDir: string,
   options: Partial<SandboxOptions> = {},
