@@ -49,7 +49,7 @@ const DESCRIPTION = 'Bench Coffee - latte';
 
 let issued = 0;
 /** `13` wallet, `00` immediate success, 14 free digits (docs/sandbox.md); one code per order. */
-export const nextPayment = (kind: 'svc' | 'peer'): Payment => {
+export const nextPayment = (kind: string): Payment => {
   issued += 1;
   const n = String(issued).padStart(14, '0');
   return { outTradeNo: `bench-${kind}-${n}`, authCode: `1300${n}` };

@@ -1,6 +1,6 @@
 /**
  * The e2e benchmark's child processes: the sandbox and the service, each run as `wpg <command>` in
- * its own Node process (tsx loaded in-process with `--import`, so the pid we watch is the one doing
+ * its own Node process, and the reference relays (`_e2e-relay.ts`) (tsx loaded in-process with `--import`, so the pid we watch is the one doing
  * the work, not a launcher), plus the per-process figures read from /proc.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -15,14 +15,18 @@ const ROOT = resolve(__dirname, '..');
  * loader costs the service roughly 0.2–0.3 ms of CPU per payment on its own.
  */
 const FROM_SOURCE = process.env['BENCH_E2E_SOURCE'] === '1';
-const CLI = FROM_SOURCE
-  ? ['--import', 'tsx', join('src', 'main', 'cli.ts')]
-  : [join('dist', 'src', 'main', 'cli.js')];
+const script = (path: string): string[] =>
+  FROM_SOURCE ? ['--import', 'tsx', `${path}.ts`] : [join('dist', `${path}.js`)];
+const CLI = script(join('src', 'main', 'cli'));
+const RELAY = script(join('bench', '_e2e-relay'));
 
-/** Compiles `src` into `dist` (`npm run build`), unless the sources are run directly. */
+/**
+ * Compiles `src` and the relay into `dist` (what `npm run build` emits, plus `dist/bench`, which is
+ * not packaged), unless the sources are run directly.
+ */
 export const buildCli = (): string => {
   if (FROM_SOURCE) return 'TypeScript sources through tsx';
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], {
     cwd: ROOT,
     stdio: 'inherit',
   });
@@ -64,6 +68,19 @@ export const freePort = (): Promise<number> =>
 export const startCli = (
   name: string,
   args: readonly string[],
+  options: Parameters<typeof startNode>[2],
+): ReturnType<typeof startNode> => startNode(name, [...CLI, ...args], options);
+
+/** Starts a reference relay (`_e2e-relay.ts`) the same way. */
+export const startRelay = (
+  name: string,
+  args: readonly string[],
+  options: Parameters<typeof startNode>[2],
+): ReturnType<typeof startNode> => startNode(name, [...RELAY, ...args], options);
+
+const startNode = (
+  name: string,
+  argv: readonly string[],
   options: {
     readonly env?: NodeJS.ProcessEnv;
     readonly nodeArgs?: readonly string[];
@@ -71,7 +88,7 @@ export const startCli = (
   },
 ): Promise<{ readonly process: Managed; readonly match: RegExpMatchArray }> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...argv], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,9 +4,12 @@
  * `?wait`), against the bare peer measured in the same run: the same payments made directly by
  * wechatpay-axios-plugin (sign, send, verify; no event sourcing, no store).
  *
- * The sandbox and the service are separate processes started with `wpg`. Both sides run at the same
- * concurrency, warm up first, then alternate in rounds so both see the same machine load; every
- * payment must come back final and successful or the bench fails.
+ * The sandbox and the service are separate processes started with `wpg`. Two reference relays
+ * (`_e2e-relay.ts`) have the service's topology and none of its work: the thinnest HTTP server in
+ * its own process, paying through wechatpay-axios-plugin or through this package's client. They show
+ * what the extra process hop costs by itself, apart from what the service does. Every path runs at
+ * the same concurrency, warms up first, then takes turns in rounds so all see the same machine load;
+ * every payment must come back final and successful or the bench fails.
  *
  * The compiled build is measured (it is built first); BENCH_E2E_SOURCE=1 runs the sources through tsx.
  * BENCH_E2E_PAYMENTS, BENCH_E2E_CONCURRENCY override the sizes; BENCH_E2E_CPU_PROF=<dir> runs the
@@ -27,6 +30,7 @@ import {
   freePort,
   peakRssMiBOf,
   startCli,
+  startRelay,
   type Managed,
 } from './_e2e-processes';
 import { envInt } from './_env';
@@ -40,7 +44,14 @@ const MCC = '5812';
 /** Far above anything this machine reaches: the bench measures the code, not the §10 limits. */
 const UNLIMITED = 1_000_000;
 
+/** One path measured: its payments, and the CPU each process spent while they ran. */
 interface Side {
+  readonly label: string;
+  /** Its column in the CPU table. */
+  readonly column: string;
+  /** Prefix of its out_trade_no values. */
+  readonly kind: string;
+  readonly client: PayClient;
   readonly runs: LoadRun[];
   /** CPU ms spent, per process label, while this side's payments ran. */
   readonly cpuMs: Record<string, number>;
@@ -117,31 +128,77 @@ export async function run(): Promise<void> {
     const serviceUrl = serviceStart.match[1] ?? '';
     await waitReady(serviceUrl, 30_000);
 
-    const viaService = serviceClient(serviceUrl, token, CONCURRENCY);
-    const peer = peerClient(credentials, MCC, CONCURRENCY);
-    clients.push(viaService, peer);
-    const sides = {
-      service: { client: viaService, kind: 'svc', side: { runs: [], cpuMs: {} } as Side },
-      peer: { client: peer, kind: 'peer', side: { runs: [], cpuMs: {} } as Side },
-    } as const;
+    // The reference relays: the service's topology (driver → one more process → sandbox), none of its work.
+    const relays = await Promise.all(
+      (['peer', 'client'] as const).map(async (mode) => {
+        const start = await startRelay(
+          `relay-${mode}`,
+          [mode, sandboxStart.match[2] ?? '', MCC, String(CONCURRENCY)],
+          { ready: /relay listening on (http:\/\/\S+)/ },
+        );
+        started.push(start.process);
+        return { process: start.process, url: start.match[1] ?? '' };
+      }),
+    );
+    const [relayPeer, relayClient] = relays as [(typeof relays)[0], (typeof relays)[0]];
+
+    const sides: readonly Side[] = [
+      {
+        label: 'service (API → saga → sandbox, SQLite events)',
+        column: 'service side',
+        kind: 'svc',
+        client: serviceClient(serviceUrl, token, CONCURRENCY),
+        runs: [],
+        cpuMs: {},
+      },
+      {
+        label: 'bare peer (wechatpay-axios-plugin → sandbox)',
+        column: 'peer side',
+        kind: 'peer',
+        client: peerClient(credentials, MCC, CONCURRENCY),
+        runs: [],
+        cpuMs: {},
+      },
+      {
+        label: 'reference: thinnest relay + wechatpay-axios-plugin → sandbox',
+        column: 'relay + peer',
+        kind: 'rpeer',
+        client: serviceClient(relayPeer.url, token, CONCURRENCY),
+        runs: [],
+        cpuMs: {},
+      },
+      {
+        label: "reference: thinnest relay + this package's client → sandbox",
+        column: 'relay + client',
+        kind: 'rcli',
+        client: serviceClient(relayClient.url, token, CONCURRENCY),
+        runs: [],
+        cpuMs: {},
+      },
+    ];
+    clients.push(...sides.map((s) => s.client));
+    const processes = [
+      { label: 'bench: load driver / the peer client', pid: process.pid },
+      { label: 'service', pid: service.pid },
+      { label: 'sandbox', pid: sandbox.pid },
+      { label: 'relay (+ peer)', pid: relayPeer.process.pid },
+      { label: 'relay (+ client)', pid: relayClient.process.pid },
+    ];
 
     const cpuNow = (): Record<string, number> => {
-      const own = process.cpuUsage();
-      const of = (label: string, cpu: { user: number; system: number }) => ({
-        [`${label}.user`]: cpu.user,
-        [`${label}.system`]: cpu.system,
-      });
-      return {
-        ...of('bench', { user: own.user / 1000, system: own.system / 1000 }),
-        ...of('service', cpuMsOf(service.pid)),
-        ...of('sandbox', cpuMsOf(sandbox.pid)),
-      };
+      const now: Record<string, number> = {};
+      for (const { label, pid } of processes) {
+        const own = process.cpuUsage();
+        const cpu = pid === process.pid ? { user: own.user / 1000, system: own.system / 1000 } : cpuMsOf(pid);
+        now[`${label}.user`] = cpu.user;
+        now[`${label}.system`] = cpu.system;
+      }
+      return now;
     };
-    const round = async (name: keyof typeof sides, count: number, record: boolean): Promise<void> => {
-      const { client, kind, side } = sides[name];
+    const round = async (side: Side, count: number, record: boolean): Promise<void> => {
       const before = cpuNow();
       const result = await runClosedLoop(count, CONCURRENCY, ROUND_DEADLINE_MS, () =>
-        client.pay(nextPayment(kind)),
+        side.client.pay(nextPayment(side.kind)),
       );
       if (!record) return;
       const after = cpuNow();
@@ -155,27 +212,24 @@ export async function run(): Promise<void> {
       `${cpus().length} cores, load average ${loadavg()
         .map((l) => fmt(l, 2))
         .join(' ')} at start; ` +
-        `${CONCURRENCY} payments in flight; ${WARMUP} warm-up payments per side, then ` +
-        `${PAYMENTS} per side in ${ROUNDS} alternating rounds`,
+        `${CONCURRENCY} payments in flight; ${WARMUP} warm-up payments per path, then ` +
+        `${PAYMENTS} per path in ${ROUNDS} rounds, each in a different order`,
     );
-    await round('service', WARMUP, false);
-    await round('peer', WARMUP, false);
+    for (const side of sides) await round(side, WARMUP, false);
     const perRound = Math.ceil(PAYMENTS / ROUNDS);
     for (let r = 0; r < ROUNDS; r += 1) {
       const count = Math.min(perRound, PAYMENTS - r * perRound);
       if (count <= 0) break;
-      const order: (keyof typeof sides)[] = r % 2 === 0 ? ['service', 'peer'] : ['peer', 'service'];
-      for (const name of order) await round(name, count, true);
+      // Rotated, and reversed every other round, so no path always runs first or after the same one.
+      const rotated = [...sides.slice(r % sides.length), ...sides.slice(0, r % sides.length)];
+      for (const side of r % 2 === 0 ? rotated : rotated.reverse()) await round(side, count, true);
     }
-    const peakRss = peakRssMiBOf(service.pid);
-    const sandboxPeakRss = peakRssMiBOf(sandbox.pid);
 
     printReport({
-      service: sides.service.side,
-      peer: sides.peer.side,
-      peakRss,
-      sandboxPeakRss,
-      pids: { bench: process.pid, service: service.pid, sandbox: sandbox.pid },
+      sides,
+      processes,
+      peakRss: peakRssMiBOf(service.pid),
+      sandboxPeakRss: peakRssMiBOf(sandbox.pid),
       storeFilesystem: filesystemOf(work),
       code,
     });
@@ -187,18 +241,18 @@ export async function run(): Promise<void> {
 }
 
 const printReport = (r: {
-  service: Side;
-  peer: Side;
+  sides: readonly Side[];
+  processes: readonly { label: string; pid: number }[];
   peakRss: number;
   sandboxPeakRss: number;
-  pids: Record<string, number>;
   storeFilesystem: string;
   code: string;
 }): void => {
-  const svc = pool(r.service.runs);
-  const peer = pool(r.peer.runs);
+  const [service, peer] = r.sides as [Side, Side];
+  const rate = (side: Side): number => perSecond(pool(side.runs));
   const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  const perPayment = (side: Side, label: string, count: number): string => {
+  const perPayment = (side: Side, label: string): string => {
+    const count = pool(side.runs).count;
     const user = (side.cpuMs[`${label}.user`] ?? 0) / count;
     const system = (side.cpuMs[`${label}.system`] ?? 0) / count;
     return `${fmt(user + system, 2)} (sys ${fmt(system, 2)})`;
@@ -206,50 +260,36 @@ const printReport = (r: {
   console.log(
     [
       '',
-      row(['path', 'payments', 'payments/s', 'p50 ms', 'p99 ms']),
-      row(['---', '---:', '---:', '---:', '---:']),
-      row([
-        'service (API → saga → sandbox, SQLite events)',
-        String(svc.count),
-        fmt(perSecond(svc)),
-        fmt(percentile(svc.latenciesMs, 50), 2),
-        fmt(percentile(svc.latenciesMs, 99), 2),
-      ]),
-      row([
-        'bare peer (wechatpay-axios-plugin → sandbox)',
-        String(peer.count),
-        fmt(perSecond(peer)),
-        fmt(percentile(peer.latenciesMs, 50), 2),
-        fmt(percentile(peer.latenciesMs, 99), 2),
-      ]),
+      row(['path', 'payments', 'payments/s', '× bare peer', 'p50 ms', 'p99 ms']),
+      row(['---', '---:', '---:', '---:', '---:', '---:']),
+      ...r.sides.map((side) => {
+        const all = pool(side.runs);
+        return row([
+          side.label,
+          String(all.count),
+          fmt(perSecond(all)),
+          fmt(rate(side) / rate(peer), 2),
+          fmt(percentile(all.latenciesMs, 50), 2),
+          fmt(percentile(all.latenciesMs, 99), 2),
+        ]);
+      }),
       '',
-      `ratio service/peer: ${fmt(perSecond(svc) / perSecond(peer), 2)}× payments/s (target ≥ 1.00×)`,
+      `ratio service/peer: ${fmt(rate(service) / rate(peer), 2)}× payments/s (target ≥ 1.00×)`,
       `service peak RSS (VmHWM): ${fmt(r.peakRss)} MiB (sandbox: ${fmt(r.sandboxPeakRss)} MiB)`,
       '',
-      'CPU ms per payment (of which kernel), by process, while each side ran:',
-      row(['process', 'service side', 'peer side']),
-      row(['---', '---:', '---:']),
-      row([
-        `bench (pid ${r.pids['bench']}): load driver / the peer client`,
-        perPayment(r.service, 'bench', svc.count),
-        perPayment(r.peer, 'bench', peer.count),
-      ]),
-      row([
-        `service (pid ${r.pids['service']})`,
-        perPayment(r.service, 'service', svc.count),
-        perPayment(r.peer, 'service', peer.count),
-      ]),
-      row([
-        `sandbox (pid ${r.pids['sandbox']})`,
-        perPayment(r.service, 'sandbox', svc.count),
-        perPayment(r.peer, 'sandbox', peer.count),
-      ]),
+      'CPU ms per payment (of which kernel), by process, while each path ran:',
+      row(['process', ...r.sides.map((s) => s.column)]),
+      row(['---', ...r.sides.map(() => '---:')]),
+      ...r.processes.map(({ label, pid }) =>
+        row([`${label} (pid ${pid})`, ...r.sides.map((side) => perPayment(side, label))]),
+      ),
       '',
-      "Where things run: three Node processes share the machine's cores with no pinning: this bench " +
-        'process (drives the service over loopback HTTP, or is itself the peer client), the service ' +
-        `(\`wpg start\`, SQLite in a temporary directory on ${r.storeFilesystem}) ` +
-        `and the sandbox (\`wpg sandbox\`, in memory), both run from ${r.code}. ` +
-        'The service side therefore pays for one more process hop than the peer side.',
+      "Where things run: the processes share the machine's cores with no pinning: this bench process " +
+        '(drives the service or a relay over loopback HTTP, or is itself the peer client), the service ' +
+        `(\`wpg start\`, SQLite in a temporary directory on ${r.storeFilesystem}), ` +
+        'the sandbox (`wpg sandbox`, in memory) and the two relays, all run from ' +
+        `${r.code}. The service side pays for one more process hop than the bare peer; the relays ` +
+        'pay for the same hop with nothing else (bench/_e2e-relay.ts), so they show what the hop alone costs.',
     ].join('\n'),
   );
 };
