@@ -129,60 +129,61 @@ export async function run(): Promise<void> {
     await waitReady(serviceUrl, 30_000);
 
     // The reference relays: the service's topology (driver → one more process → sandbox), none of its work.
-    const relays = await Promise.all(
-      (['peer', 'client'] as const).map(async (mode) => {
-        const start = await startRelay(
-          `relay-${mode}`,
-          [mode, sandboxStart.match[2] ?? '', MCC, String(CONCURRENCY)],
-          { ready: /relay listening on (http:\/\/\S+)/ },
-        );
-        started.push(start.process);
-        return { process: start.process, url: start.match[1] ?? '' };
-      }),
-    );
-    const [relayPeer, relayClient] = relays as [(typeof relays)[0], (typeof relays)[0]];
+    const startRelayPaying = async (mode: 'peer' | 'client') => {
+      const relay = await startRelay(
+        `relay-${mode}`,
+        [mode, sandboxStart.match[2] ?? '', MCC, String(CONCURRENCY)],
+        {
+          ready: /relay listening on (http:\/\/\S+)/,
+        },
+      );
+      started.push(relay.process);
+      return { pid: relay.process.pid, client: serviceClient(relay.match[1] ?? '', token, CONCURRENCY) };
+    };
+    const relayPeer = await startRelayPaying('peer');
+    const relayClient = await startRelayPaying('client');
 
+    const path = (label: string, column: string, kind: string, client: PayClient): Side => ({
+      label,
+      column,
+      kind,
+      client,
+      runs: [],
+      cpuMs: {},
+    });
     const sides: readonly Side[] = [
-      {
-        label: 'service (API → saga → sandbox, SQLite events)',
-        column: 'service side',
-        kind: 'svc',
-        client: serviceClient(serviceUrl, token, CONCURRENCY),
-        runs: [],
-        cpuMs: {},
-      },
-      {
-        label: 'bare peer (wechatpay-axios-plugin → sandbox)',
-        column: 'peer side',
-        kind: 'peer',
-        client: peerClient(credentials, MCC, CONCURRENCY),
-        runs: [],
-        cpuMs: {},
-      },
-      {
-        label: 'reference: thinnest relay + wechatpay-axios-plugin → sandbox',
-        column: 'relay + peer',
-        kind: 'rpeer',
-        client: serviceClient(relayPeer.url, token, CONCURRENCY),
-        runs: [],
-        cpuMs: {},
-      },
-      {
-        label: "reference: thinnest relay + this package's client → sandbox",
-        column: 'relay + client',
-        kind: 'rcli',
-        client: serviceClient(relayClient.url, token, CONCURRENCY),
-        runs: [],
-        cpuMs: {},
-      },
+      path(
+        'service (API → saga → sandbox, SQLite events)',
+        'service side',
+        'svc',
+        serviceClient(serviceUrl, token, CONCURRENCY),
+      ),
+      path(
+        'bare peer (wechatpay-axios-plugin → sandbox)',
+        'peer side',
+        'peer',
+        peerClient(credentials, MCC, CONCURRENCY),
+      ),
+      path(
+        'reference: thinnest relay + wechatpay-axios-plugin → sandbox',
+        'relay + peer',
+        'rpeer',
+        relayPeer.client,
+      ),
+      path(
+        "reference: thinnest relay + this package's client → sandbox",
+        'relay + client',
+        'rcli',
+        relayClient.client,
+      ),
     ];
     clients.push(...sides.map((s) => s.client));
     const processes = [
       { label: 'bench: load driver / the peer client', pid: process.pid },
       { label: 'service', pid: service.pid },
       { label: 'sandbox', pid: sandbox.pid },
-      { label: 'relay (+ peer)', pid: relayPeer.process.pid },
-      { label: 'relay (+ client)', pid: relayClient.process.pid },
+      { label: 'relay (+ peer)', pid: relayPeer.pid },
+      { label: 'relay (+ client)', pid: relayClient.pid },
     ];
 
     const cpuNow = (): Record<string, number> => {
