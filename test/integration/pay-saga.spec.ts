@@ -3,13 +3,11 @@ import { unsafeMoney } from '../../src/domain';
 import type { AuthCode } from '../../src/domain';
 import {
   type Runtime,
-  type World,
   SUB_MCHID,
   authCode,
   ctx,
   right,
-  startRuntime,
-  startWorld,
+  withWorldAndRuntime,
 } from '../support/runtime-harness';
 
 /**
@@ -17,15 +15,9 @@ import {
  * sandbox's table each (docs/sandbox.md), at 100× business time.
  */
 describe('pay saga against the sandbox', () => {
-  let world: World;
   let runtime: Runtime;
-  beforeAll(async () => {
-    world = await startWorld();
-    runtime = await startRuntime(world);
-  });
-  afterAll(async () => {
-    await runtime.stop();
-    await world.close();
+  withWorldAndRuntime((_world, r) => {
+    runtime = r;
   });
 
   let n = 0;
@@ -116,16 +108,10 @@ describe('pay saga against the sandbox', () => {
 });
 
 describe('pay saga against the sandbox, at 5× business time', () => {
-  let world: World;
   let runtime: Runtime;
-  beforeAll(async () => {
-    world = await startWorld(5);
-    runtime = await startRuntime(world);
-  });
-  afterAll(async () => {
-    await runtime.stop();
-    await world.close();
-  });
+  withWorldAndRuntime((_world, r) => {
+    runtime = r;
+  }, 5);
 
   it('a pay request that hangs past the client timeout while the order is created is found by the query', async () => {
     // 1.5 s real is 7.5 s of business time: the first query, 5 s later, is well inside the 30 s deadline.

@@ -23,8 +23,7 @@ import {
   newOutTradeNo,
   paidOrder,
   right,
-  startRuntime,
-  startWorld,
+  withWorldAndRuntime,
 } from '../support/runtime-harness';
 
 const sub = SUB_MCHID as SubMchid;
@@ -35,13 +34,9 @@ const gmt8Date = (ms: number): StatementDate =>
 describe('reconciliation against the sandbox’s statement', () => {
   let world: World;
   let runtime: Runtime;
-  beforeAll(async () => {
-    world = await startWorld();
-    runtime = await startRuntime(world);
-  });
-  afterAll(async () => {
-    await runtime.stop();
-    await world.close();
+  withWorldAndRuntime((w, r) => {
+    world = w;
+    runtime = r;
   });
 
   it('matches payments and refunds, and classifies planted mismatches on both sides', async () => {

@@ -10,21 +10,16 @@ import {
   refund,
   refundStatus,
   right,
-  startRuntime,
-  startWorld,
+  withWorldAndRuntime,
 } from '../support/runtime-harness';
 
 /** The refund saga and notification intake against the sandbox, at 100× business time. */
 describe('refund saga against the sandbox', () => {
   let world: World;
   let runtime: Runtime;
-  beforeAll(async () => {
-    world = await startWorld();
-    runtime = await startRuntime(world);
-  });
-  afterAll(async () => {
-    await runtime.stop();
-    await world.close();
+  withWorldAndRuntime((w, r) => {
+    world = w;
+    runtime = r;
   });
   afterEach(async () => {
     await control(world, 'POST', '/sandbox/notifications/faults', {

@@ -10,8 +10,7 @@ import {
   paidOrder,
   refund,
   right,
-  startRuntime,
-  startWorld,
+  withWorldAndRuntime,
 } from '../support/runtime-harness';
 
 const sub = SUB_MCHID as SubMchid;
@@ -20,13 +19,9 @@ const sub = SUB_MCHID as SubMchid;
 describe('resolving the NeedsReview queue', () => {
   let world: World;
   let runtime: Runtime;
-  beforeAll(async () => {
-    world = await startWorld();
-    runtime = await startRuntime(world);
-  });
-  afterAll(async () => {
-    await runtime.stop();
-    await world.close();
+  withWorldAndRuntime((w, r) => {
+    world = w;
+    runtime = r;
   });
 
   const context = (id: string) => ({

@@ -93,6 +93,24 @@ export interface RuntimeOptions {
 
 const silent = createPinoLogger({ level: (process.env['WPG_TEST_LOG'] as 'silent' | undefined) ?? 'silent' });
 
+/**
+ * One world and one runtime for a whole describe block: started before its tests, stopped after.
+ * `use` receives both once they are up.
+ */
+export const withWorldAndRuntime = (use: (world: World, runtime: Runtime) => void, scale = SCALE): void => {
+  let world: World | undefined;
+  let runtime: Runtime | undefined;
+  beforeAll(async () => {
+    world = await startWorld(scale);
+    runtime = await startRuntime(world);
+    use(world, runtime);
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+    await world?.close();
+  });
+};
+
 export const startRuntime = async (world: World, options: RuntimeOptions = {}): Promise<Runtime> => {
   const c = world.sandbox.credentials;
   const client: WeChatPayClient = createWeChatPayClient(
