@@ -258,6 +258,14 @@ const printReport = (r: {
     const system = (side.cpuMs[`${label}.system`] ?? 0) / count;
     return `${fmt(user + system, 2)} (sys ${fmt(system, 2)})`;
   };
+  const cores = cpus().length;
+  // What a path could reach with every core busy on it: the bound no code outside its processes can lift.
+  const ceiling = (side: Side): number => {
+    const msPerPayment =
+      Object.values(side.cpuMs).reduce((sum, ms) => sum + ms, 0) / Math.max(1, pool(side.runs).count);
+    return msPerPayment > 0 ? (cores * 1000) / msPerPayment : Number.POSITIVE_INFINITY;
+  };
+  const totalMs = (side: Side): string => fmt((cores * 1000) / ceiling(side), 2);
   console.log(
     [
       '',
@@ -284,6 +292,11 @@ const printReport = (r: {
       ...r.processes.map(({ label, pid }) =>
         row([`${label} (pid ${pid})`, ...r.sides.map((side) => perPayment(side, label))]),
       ),
+      row(['all processes', ...r.sides.map(totalMs)]),
+      row([`ceiling: payments/s with all ${cores} cores busy`, ...r.sides.map((s) => fmt(ceiling(s)))]),
+      '',
+      `The service's ceiling is ${fmt(ceiling(service) / rate(peer), 2)}× the bare peer's measured rate: ` +
+        'above 1.00× the gap is in how the work is spread over the cores, below it in the CPU the work takes.',
       '',
       "Where things run: the processes share the machine's cores with no pinning: this bench process " +
         '(drives the service or a relay over loopback HTTP, or is itself the peer client), the service ' +
