@@ -7,32 +7,25 @@ import { Agent as HttpAgent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { Wechatpay } from 'wechatpay-axios-plugin';
+import type { SandboxCredentials as CredentialsFile } from '../src/adapters/sandbox/credentials/credentials';
 
-export interface SandboxCredentials {
-  readonly baseUrl: string;
-  readonly spMchid: string;
-  readonly spAppid: string;
-  readonly merchantSerial: string;
-  readonly merchantPrivateKeyPath: string;
-  readonly platformSerial: string;
-  readonly platformCertificatePath: string;
-  readonly apiV3KeyPath: string;
-}
+/** The fields of the sandbox's credentials file (written by `wpg sandbox`) that the bench reads. */
+const FIELDS = [
+  'baseUrl',
+  'spMchid',
+  'spAppid',
+  'merchantSerial',
+  'merchantPrivateKeyPath',
+  'platformSerial',
+  'platformCertificatePath',
+  'apiV3KeyPath',
+] as const satisfies readonly (keyof CredentialsFile)[];
+export type SandboxCredentials = Pick<CredentialsFile, (typeof FIELDS)[number]>;
 
 export const readCredentials = (path: string): SandboxCredentials => {
   const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  const fields = [
-    'baseUrl',
-    'spMchid',
-    'spAppid',
-    'merchantSerial',
-    'merchantPrivateKeyPath',
-    'platformSerial',
-    'platformCertificatePath',
-    'apiV3KeyPath',
-  ] as const;
   const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const missing = fields.filter((f) => typeof record[f] !== 'string');
+  const missing = FIELDS.filter((f) => typeof record[f] !== 'string');
   if (missing.length > 0) throw new Error(`${path}: missing or not a string: ${missing.join(', ')}`);
   return record as unknown as SandboxCredentials;
 };
