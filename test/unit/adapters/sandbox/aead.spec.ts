@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { aeadDecrypt, aeadEncrypt } from '../../../../src/adapters/sandbox/protocol/aead';
 
 /**
- * Reference §4, §9 vector 3: AEAD_AES_256_GCM against the public vector (CI lays shared/ beside the
- * repository), and against a decryption written here from the byte rules.
+ * Reference §4, §9 vector 3: AEAD_AES_256_GCM against the public vector (test/vectors, with its
+ * provenance), and against a decryption written here from the byte rules.
  */
 
 interface Vector {
@@ -17,7 +17,7 @@ interface Vector {
 }
 
 const vector = JSON.parse(
-  readFileSync(join(__dirname, '../../../../../shared/vectors/aead-aes-256-gcm.json'), 'utf8'),
+  readFileSync(join(__dirname, '../../../vectors/aead-aes-256-gcm.json'), 'utf8'),
 ) as Vector;
 
 /** The test's own reading of §4: the last 16 bytes are the tag, the rest ciphertext. */

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { decryptAead, encryptAead, isValidApiV3Key } from '../../../../src/adapters/wechatpay/aead';
 
-// CI lays the shared vectors beside the repository: <repo>/../shared/vectors.
-const repoRoot = resolve(__dirname, '../../../..');
+// A public vector kept in the repository with its provenance (test/vectors/README.md).
 const vector = JSON.parse(
-  readFileSync(join(repoRoot, '..', 'shared', 'vectors', 'aead-aes-256-gcm.json'), 'utf8'),
+  readFileSync(join(__dirname, '../../../vectors/aead-aes-256-gcm.json'), 'utf8'),
 ) as {
   key: string;
   nonce: string;
