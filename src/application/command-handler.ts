@@ -47,10 +47,27 @@ export interface RetryPolicy {
   readonly attempts: number;
   readonly initialDelayMs: number;
   readonly factor: number;
+  /** No wait between tries grows beyond this. */
+  readonly maxDelayMs?: number;
+  /** No try starts later than this after the first (real time): the caller's deadline. */
+  readonly deadlineMs?: number;
 }
 
 /** Emmett's default: 3 tries, 100 ms, ×1.5, only on expected-version conflicts. */
 export const defaultRetry: RetryPolicy = { attempts: 3, initialDelayMs: 100, factor: 1.5 };
+
+/**
+ * For a caller waiting on an answer (the merchant API): a version conflict means another writer
+ * got there first, never that the request is wrong, so it is retried until the request's deadline.
+ * Short waits, since the other writer is usually one append ahead.
+ */
+export const untilDeadline = (deadlineMs: number): RetryPolicy => ({
+  attempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 5,
+  factor: 1.5,
+  maxDelayMs: 100,
+  deadlineMs,
+});
 
 /**
  * Reads and folds a stream. Only the events after the last state cached for it are read and
@@ -150,18 +167,24 @@ export const handleCommand = <C, Ev extends { readonly type: string; readonly da
       ),
     );
 
-  const attempt = (n: number, delay: number): TE.TaskEither<HandleError, Handled<Ev, S>> =>
-    pipe(
+  const startedAt = Date.now();
+  const hasTimeFor = (wait: number): boolean =>
+    retry.deadlineMs === undefined || Date.now() + wait - startedAt < retry.deadlineMs;
+  const attempt = (n: number, delay: number): TE.TaskEither<HandleError, Handled<Ev, S>> => {
+    const wait = delay * (0.5 + Math.random());
+    const next = Math.min(delay * retry.factor, retry.maxDelayMs ?? Number.POSITIVE_INFINITY);
+    return pipe(
       once(n),
       TE.orElse((e) =>
-        e._tag === 'WrongExpectedVersion' && n + 1 < retry.attempts
+        e._tag === 'WrongExpectedVersion' && n + 1 < retry.attempts && hasTimeFor(wait)
           ? pipe(
-              TE.fromTask(() => sleep(delay * (0.5 + Math.random()))),
-              TE.chain(() => attempt(n + 1, delay * retry.factor)),
+              TE.fromTask(() => sleep(wait)),
+              TE.chain(() => attempt(n + 1, next)),
             )
           : TE.left(e),
       ),
     );
+  };
 
   return attempt(0, retry.initialDelayMs);
 };

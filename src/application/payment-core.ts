@@ -12,13 +12,13 @@ import {
   type SubMchid,
 } from '../domain';
 import type { ApiError, PaymentApi, PaymentView, RefundView, RequestContext } from '../ports';
-import { OrderAggregate, RefundAggregate } from './aggregate';
-import { type HandleError, handleCommand } from './command-handler';
+import { type AggregateSpec, OrderAggregate, RefundAggregate } from './aggregate';
+import { type CommandContext, type HandleError, handleCommand, untilDeadline } from './command-handler';
 import { fingerprint } from './deterministic-id';
 import { createNotificationIntake } from './notification-intake';
 import { createPaySaga } from './pay-saga';
 import { createRefundSaga } from './refund-saga';
-import { type CoreDeps, createChangeFeed, createWakeups, isoNow } from './runtime';
+import { type CoreDeps, createChangeFeed, createKeyedLock, createWakeups, isoNow } from './runtime';
 import { load } from './saga-commands';
 import { isSettledForCashier, paymentView, refundView } from './views';
 import { startProjections, allProjections, openReviewItems, ACTIVE_SAGAS } from './projections';
@@ -42,6 +42,9 @@ const notFoundAs = (resource: 'payment' | 'refund', e: HandleError): ApiError =>
   e._tag === 'DomainRejected' && (e.error._tag === 'OrderNotFound' || e.error._tag === 'RefundNotFound')
     ? { _tag: 'NotFound', resource }
     : toApiError(e);
+
+/** How long a merchant request keeps retrying a version conflict before it answers Unavailable. */
+const API_CONFLICT_DEADLINE_MS = 10_000;
 
 export interface PaymentCore {
   readonly api: PaymentApi;
@@ -135,6 +138,25 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
     if (position !== undefined) await projections?.waitForPosition(position);
   };
 
+  /**
+   * Merchant requests on one stream are taken one at a time in this process, and a conflict with
+   * another writer (a saga, a notification, another instance) is retried until the deadline: a
+   * request never fails because someone else appended first.
+   */
+  const streamLock = createKeyedLock();
+  const apiCommand =
+    <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
+      spec: AggregateSpec<C, Ev, S>,
+      streamId: string,
+      command: C,
+      context: CommandContext,
+    ) =>
+    () =>
+      streamLock(
+        streamId,
+        handleCommand(deps.store, spec, streamId, command, context, untilDeadline(API_CONFLICT_DEADLINE_MS)),
+      );
+
   const contextFor = (ctx: RequestContext, commandId: string) => ({
     commandId,
     correlationId: ctx.correlationId,
@@ -159,8 +181,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         sceneInfo: input.sceneInfo,
       });
       const at = isoNow(deps.clock);
-      const submitted = await handleCommand(
-        deps.store,
+      const submitted = await apiCommand(
         OrderAggregate,
         streamId,
         {
@@ -204,8 +225,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
     reversePayment: (subMchid, outTradeNo, ctx) => async () => {
       const streamId = orderStreamId(subMchid, outTradeNo);
       const at = isoNow(deps.clock);
-      const r = await handleCommand(
-        deps.store,
+      const r = await apiCommand(
         OrderAggregate,
         streamId,
         { type: 'RequestReversal', reason: 'Merchant', dueAt: at, at },
@@ -232,8 +252,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         amount: input.amount,
         reason: input.reason,
       });
-      const reserved = await handleCommand(
-        deps.store,
+      const reserved = await apiCommand(
         OrderAggregate,
         orderId,
         {
@@ -311,8 +330,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       const resolution = (
         { SUCCEEDED: 'Succeeded', FAILED: 'Failed', REVERSED: 'Reversed', CLOSED: 'Closed' } as const
       )[input.resolution];
-      const r = await handleCommand(
-        deps.store,
+      const r = await apiCommand(
         OrderAggregate,
         streamId,
         { type: 'ResolveReview', resolution, actor: ctx.actor, note: input.note, at: isoNow(deps.clock) },
@@ -328,8 +346,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       const resolution = ({ SUCCEEDED: 'Succeeded', CLOSED: 'Closed', REJECTED: 'Rejected' } as const)[
         input.resolution
       ];
-      const r = await handleCommand(
-        deps.store,
+      const r = await apiCommand(
         RefundAggregate,
         streamId,
         { type: 'ResolveReview', resolution, actor: ctx.actor, note: input.note, at: isoNow(deps.clock) },

@@ -5,6 +5,7 @@ import {
   type CommandContext,
   type RetryPolicy,
   defaultRetry,
+  untilDeadline,
   handleCommand,
   loadAggregate,
 } from '../../../src/application/command-handler';
@@ -211,6 +212,24 @@ describe('Command handler: concurrency conflicts', () => {
       random.mockRestore();
       jest.useRealTimers();
     }
+  });
+
+  it('a caller with a deadline retries conflicts until they stop, however many there are', async () => {
+    const { store, appends } = watchedStore({ conflicts: 40 });
+    const result = await handle(store, submitPayment, context(), untilDeadline(5_000));
+    expect(E.isRight(result)).toBe(true);
+    expect(appends).toHaveLength(41);
+    expect((await stored(store)).map((e) => e.type)).toEqual(['OrderSubmitted']);
+  });
+
+  it('a caller with a deadline gets the conflict once the deadline has passed, and nothing is appended', async () => {
+    const { store, appends } = watchedStore({ conflicts: Number.MAX_SAFE_INTEGER });
+    const started = Date.now();
+    const result = await handle(store, submitPayment, context(), untilDeadline(300));
+    expect(E.isLeft(result) && result.left._tag).toBe('WrongExpectedVersion');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(appends.length).toBeGreaterThan(3);
+    expect(await stored(store)).toEqual([]);
   });
 
   it('a store that cannot be read is reported, not retried as a conflict', async () => {
