@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { EngineContext } from '../model/context';
+import type { Order, Refund } from '../model/types';
 import type { Dispatcher } from '../notify/dispatcher';
 import { decode, parseJsonBody } from '../protocol/codecs';
 import type { NetworkFaults, RateLimits } from './limits';
@@ -88,12 +89,35 @@ const ledgerView = (engine: EngineContext): Record<string, unknown> => {
   };
 };
 
+/** What WeChat holds for each order and refund: the truth a test compares a client's records with. */
+const orderTruth = (o: Order) => ({
+  subMchid: o.subMchid,
+  outTradeNo: o.outTradeNo,
+  transactionId: o.id,
+  tradeState: o.tradeState,
+  total: o.total,
+  currency: o.currency,
+});
+const refundTruth = (r: Refund) => ({
+  subMchid: r.subMchid,
+  outTradeNo: r.outTradeNo,
+  outRefundNo: r.outRefundNo,
+  refundId: r.id,
+  status: r.status,
+  refund: r.refund,
+  currency: r.currency,
+});
+
 export const handleControl = (context: ControlContext, method: string, path: string, body: Buffer): Reply => {
   const { engine, dispatcher } = context;
   const route = `${method} ${path}`;
   switch (route) {
     case 'GET /sandbox/ledger':
       return jsonReply(200, ledgerView(engine), 'none');
+    case 'GET /sandbox/orders':
+      return jsonReply(200, { orders: engine.records.orders().map(orderTruth) }, 'none');
+    case 'GET /sandbox/refunds':
+      return jsonReply(200, { refunds: engine.records.refunds().map(refundTruth) }, 'none');
     case 'GET /sandbox/time':
       return jsonReply(
         200,

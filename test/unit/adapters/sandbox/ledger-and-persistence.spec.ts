@@ -94,6 +94,31 @@ describe('ledger', () => {
   });
 });
 
+describe('the truth per order and refund', () => {
+  it('lists every order with its trade state and every refund with its status, read-only', async () => {
+    const h = await startHarness(dir, { refundDelaySeconds: { SUCCESS: 5 } });
+    try {
+      const { outTradeNo, slow } = await payAndRefund(h);
+      h.clock.advance(5_000);
+      const { orders } = (await h.control('GET', '/sandbox/orders')) as unknown as {
+        orders: { outTradeNo: string; tradeState: string; total: number }[];
+      };
+      const byNo = new Map(orders.map((o) => [o.outTradeNo, o]));
+      expect(orders).toHaveLength(3);
+      expect(byNo.get(outTradeNo)).toEqual(expect.objectContaining({ tradeState: 'REFUND', total: 5000 }));
+      expect(byNo.get(slow)).toEqual(expect.objectContaining({ tradeState: 'USERPAYING' }));
+      const { refunds } = (await h.control('GET', '/sandbox/refunds')) as unknown as {
+        refunds: { outTradeNo: string; status: string; refund: number }[];
+      };
+      expect(refunds).toEqual([expect.objectContaining({ outTradeNo, status: 'SUCCESS', refund: 1200 })]);
+      const write = await fetch(`${h.sandbox.baseUrl}/sandbox/orders`, { method: 'POST', body: '{}' });
+      expect(write.status).toBe(404);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('persistence', () => {
   const restartWith = async (persistence: NonNullable<SandboxOptions['persistence']>) => {
     const clock = manualClock();
