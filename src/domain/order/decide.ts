@@ -315,7 +315,9 @@ const transitionFor = (
       // While the janitor asks, an answer that contradicts the order is no longer "unclear": an operator decides.
       if (!s.review || !isJanitorManaged(s.review.reason) || o.kind !== 'Paid') return [];
       if (!equals(o.amount, s.amount)) {
-        return [flag('AmountMismatch', `ordered ${format(s.amount)}, WeChat reports ${format(o.amount)} paid`, at)];
+        return [
+          flag('AmountMismatch', `ordered ${format(s.amount)}, WeChat reports ${format(o.amount)} paid`, at),
+        ];
       }
       return s.transactionId !== undefined && o.transactionId !== s.transactionId
         ? [

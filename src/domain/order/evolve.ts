@@ -129,7 +129,12 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
         ? {
             ...s,
             ...(s.review?.janitor
-              ? { review: { ...s.review, janitor: { ...s.review.janitor, reversedAt: event.data.observedAt } } }
+              ? {
+                  review: {
+                    ...s.review,
+                    janitor: { ...s.review.janitor, reversedAt: event.data.observedAt },
+                  },
+                }
               : {}),
             reversal: {
               ...s.reversal,

@@ -107,7 +107,9 @@ const janitorStep = (s: ActiveOrder): PayStep => {
   const delay = janitorDelayMs(j.attempts, 'order');
   if (delay === undefined) return NONE;
   const dueAt = addMillis(j.lastAttemptAt ?? review.flaggedAt, delay);
-  return isReversing && isWithinReverseWindow(s, dueAt) ? { kind: 'Reverse', dueAt } : { kind: 'Query', dueAt };
+  return isReversing && isWithinReverseWindow(s, dueAt)
+    ? { kind: 'Reverse', dueAt }
+    : { kind: 'Query', dueAt };
 };
 
 const isWithinReverseWindow = (s: ActiveOrder, at: string): boolean =>

@@ -51,7 +51,10 @@ describe('Order decide: requesting a reverse', () => {
   });
 
   it('a pay request sent late (store latency, a retry) pushes the earliest reverse back with it', () => {
-    const lateDispatch: Order.OrderEvent = { type: 'OrderDispatched', data: { dispatchedAt: at(4 * SECOND) } };
+    const lateDispatch: Order.OrderEvent = {
+      type: 'OrderDispatched',
+      data: { dispatchedAt: at(4 * SECOND) },
+    };
     spec
       .given([submitted, lateDispatch, ...history.paying.slice(2)])
       .when(requestReversal(10 * SECOND, 16 * SECOND))
