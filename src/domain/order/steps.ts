@@ -128,6 +128,15 @@ const resolutionOf = (s: ActiveOrder, isReversing: boolean): PayStep | undefined
       return { kind: 'ResolveReview', resolution: 'Closed', note: `WeChat reports CLOSED (${by})` };
     case 'PayFailed':
       return { kind: 'ResolveReview', resolution: 'Failed', note: `WeChat reports ${o.code} (${by})` };
+    case 'NotFound':
+      // The janitor's reverse and its query both say WeChat has no such order: the pay never created one.
+      return evidence.source === 'query' && isReversing && s.reversal?.lastOutcome === 'NotFound'
+        ? {
+            kind: 'ResolveReview',
+            resolution: 'Failed',
+            note: `reverse and query both report no such order (${by})`,
+          }
+        : undefined;
     case 'Paid':
       // Paid while we reverse: the next reverse refunds it, as long as the window allows one.
       if (isReversing && isWithinReverseWindow(s, evidence.observedAt)) return undefined;

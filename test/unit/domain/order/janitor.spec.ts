@@ -202,6 +202,12 @@ describe('The janitor for orders', () => {
     },
   );
 
+  it('its reverse and query both finding no such order resolve it as Failed: the pay never created one', () => {
+    const reversed = decided(inReview, reverseResult({ kind: 'NotFound' }, FLAGGED_AT + MINUTE));
+    const evidence = decided(reversed, observe('query', { kind: 'NotFound' }, FLAGGED_AT + MINUTE + SECOND));
+    expect(step(evidence)).toMatchObject({ kind: 'ResolveReview', resolution: 'Failed' });
+  });
+
   it('a verified notification is evidence too: no need to wait for the next query', () => {
     const notified = decided(inReview, observe('notification', revoked, FLAGGED_AT + 10 * SECOND));
     expect(step(notified)).toMatchObject({ kind: 'ResolveReview', resolution: 'Reversed' });
