@@ -67,6 +67,7 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
         hasPayAnswer: s.hasPayAnswer || event.data.source === 'pay',
         lastObservedAt: event.data.observedAt,
         lastObservation: o,
+        lastObservationSource: event.data.source,
         observationCount: s.observationCount + 1,
         ...withJanitorEvidence(s, event.data),
       };

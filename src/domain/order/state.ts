@@ -75,8 +75,9 @@ export interface ActiveOrder {
   readonly hasPayAnswer: boolean;
   /** Time of the last recorded answer from WeChat: the base for the next poll. */
   readonly lastObservedAt?: string;
-  /** The last recorded answer itself, from any source. */
+  /** The last recorded answer itself, and where it came from. */
   readonly lastObservation?: TradeObservation;
+  readonly lastObservationSource?: ObservationSource;
   readonly observationCount: number;
   readonly nextPollAt?: string;
   readonly transactionId?: TransactionId;

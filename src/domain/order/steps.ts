@@ -77,6 +77,8 @@ const reversingStep = (s: ActiveOrder): PayStep => {
   }
   const askedAt = s.lastObservedAt ?? r.nextDueAt ?? r.dueAt;
   if (!isExhausted) return { kind: 'Reverse', dueAt: addMillis(askedAt, delays[r.attempts - 1] ?? 0) };
+  // A notification that came in meanwhile is no substitute for the query we make before any flag.
+  if (s.lastObservationSource !== 'query') return { kind: 'Query', dueAt: r.nextDueAt ?? askedAt };
   if (s.lastObservation?.kind === 'Paid' && r.attempts === delays.length) {
     // The customer finished paying while we reversed: the reverse that was refused can now refund them.
     return { kind: 'Reverse', dueAt: askedAt };

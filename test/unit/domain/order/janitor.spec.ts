@@ -105,6 +105,11 @@ describe('Pay saga: unclear reverse answers never exhaust it', () => {
     });
   });
 
+  it('a notification arriving before that query does not replace it: the query is still made', () => {
+    const notified = [...exhausted, recorded('notification', paying, 50 * SECOND)];
+    expect(step(notified)).toEqual({ kind: 'Query', dueAt: at(65 * SECOND) });
+  });
+
   it('only when the query before the flag is unclear too is the order flagged OutcomeUnclear', () => {
     expect(step([...exhausted, recorded('query', unknown, 65 * SECOND)])).toEqual({
       kind: 'FlagForReview',
