@@ -84,6 +84,22 @@ export const observeQueryAnswer = (outcome: GatewayOutcome<Transaction>): Order.
 /** Codes meaning the order is already closed or reversed: the reverse's goal is met; confirm by query. */
 const ALREADY_REVERSED_CODES = new Set(['ORDER_CLOSED', 'ORDERCLOSED', 'ORDER_REVERSED', 'ORDERREVERSED']);
 
+/**
+ * Refusals that say "not now" rather than "never": the customer is still paying, or WeChat is busy.
+ * They are unclear outcomes, retried; only a refusal outside this set is definite.
+ */
+const REVERSE_LATER_CODES = new Set([
+  'TRADE_ERROR',
+  'USERPAYING',
+  'SYSTEMERROR',
+  'SYSTEM_ERROR',
+  'BANKERROR',
+  'BIZERR_NEED_RETRY',
+  'FREQUENCY_LIMITED',
+  'FREQUENCY_LIMIT_EXCEED',
+  'RATE_LIMITED',
+]);
+
 export const observeReverseAnswer = (
   outcome: GatewayOutcome<void>,
 ): Extract<Order.OrderCommand, { type: 'RecordReversalResult' }>['outcome'] => {
@@ -93,8 +109,9 @@ export const observeReverseAnswer = (
     case 'NotFound':
       return { kind: 'NotFound' };
     case 'Rejected':
-      return ALREADY_REVERSED_CODES.has(outcome.code)
-        ? { kind: 'Accepted' }
+      if (ALREADY_REVERSED_CODES.has(outcome.code)) return { kind: 'Accepted' };
+      return REVERSE_LATER_CODES.has(outcome.code)
+        ? { kind: 'Unknown', reason: `reverse answered ${outcome.code}: ${outcome.message}` }
         : { kind: 'Rejected', code: outcome.code, message: outcome.message };
     case 'InProgress':
       return { kind: 'Unknown', reason: 'reverse answered in progress' };

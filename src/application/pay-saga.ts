@@ -7,6 +7,8 @@ import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow }
 import { callGateway, commandsFor, describeError, load } from './saga-commands';
 
 const ACTOR = 'pay-saga';
+/** The actor recorded on a review the saga resolves itself, from a verified answer. */
+const JANITOR = 'janitor';
 const isSettled = (s: Order.OrderState): boolean =>
   Order.isActive(s) && (Order.isFinal(s) || s.status === 'NeedsReview');
 /** Back-off after the store or a command failed unexpectedly; the saga is retried, never dropped. */
@@ -98,6 +100,19 @@ export const createPaySaga = (
           continue;
         case 'FlagForReview':
           if (!(await exec({ type: 'FlagForReview', reason: next.reason, detail: next.detail, at }))) return;
+          continue;
+        case 'ResolveReview':
+          // The janitor: the verified answer that proves the resolution is already recorded.
+          if (
+            !(await exec({
+              type: 'ResolveReview',
+              resolution: next.resolution,
+              actor: JANITOR,
+              note: next.note,
+              at,
+            }))
+          )
+            return;
           continue;
         case 'Query': {
           const due = Date.parse(next.dueAt);

@@ -119,6 +119,18 @@ export interface ReviewItem {
   readonly reason: string;
   readonly detail: string;
   readonly flaggedAt: string;
+  /** Who moves the item on: the janitor (an unclear outcome it keeps asking about) or an operator. */
+  readonly awaits: 'janitor' | 'operator';
+  /** What the janitor tried, and when it tries next (janitor items only). */
+  readonly janitor?: ReviewJanitor;
+}
+
+export interface ReviewJanitor {
+  readonly attempts: number;
+  readonly lastAttemptAt?: string;
+  readonly lastOutcome?: string;
+  /** Absent once the janitor's schedule is exhausted: only an operator moves the item on then. */
+  readonly nextAttemptAt?: string;
 }
 
 export type ApiError =

@@ -25,8 +25,16 @@ export interface ReplayReport {
 
 const sameTime = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
 
-const describeStep = (step: { readonly kind: string; readonly dueAt?: string }): string =>
-  step.dueAt !== undefined ? `${step.kind} due at ${step.dueAt}` : step.kind;
+const describeStep = (step: {
+  readonly kind: string;
+  readonly dueAt?: string;
+  readonly resolution?: string;
+}): string =>
+  step.dueAt !== undefined
+    ? `${step.kind} due at ${step.dueAt}`
+    : step.resolution !== undefined
+      ? `${step.kind} as ${step.resolution}`
+      : step.kind;
 
 /**
  * A recorded saga decision must be what the step function computes from the state before it
@@ -47,10 +55,26 @@ const orderDecisionProblem = (before: Order.OrderState, e: Order.OrderEvent): st
         ? undefined
         : differs(`a deadline reversal due at ${e.data.dueAt}`);
     case 'OrderFlaggedForReview':
-      if (e.data.reason !== 'ReversalFailed') return undefined;
-      return step.kind === 'FlagForReview' && step.reason === 'ReversalFailed'
+      // Flags for a failed or unclear reversal are the saga's; other reasons follow from an answer.
+      if (e.data.reason !== 'ReversalFailed' && e.data.reason !== 'OutcomeUnclear') return undefined;
+      return step.kind === 'FlagForReview' && step.reason === e.data.reason
         ? undefined
-        : differs('a review for a failed reversal');
+        : differs(
+            e.data.reason === 'ReversalFailed'
+              ? 'a review for a failed reversal'
+              : 'a review for an unclear outcome',
+          );
+    case 'OrderReversalAttempted':
+      // Each reverse, the janitor's included, is sent when the step function says, never earlier.
+      return step.kind === 'Reverse' && Date.parse(e.data.observedAt) >= Date.parse(step.dueAt)
+        ? undefined
+        : differs(`a reverse at ${e.data.observedAt}`);
+    case 'OrderReviewResolved':
+      // An operator decides on evidence outside the log; the janitor only on the answer recorded before.
+      if (e.data.actor !== 'janitor') return undefined;
+      return step.kind === 'ResolveReview' && step.resolution === e.data.resolution
+        ? undefined
+        : differs(`the janitor resolving the review as ${e.data.resolution}`);
     case 'OrderFailed':
       if (e.data.source !== 'dispatch') return undefined;
       return step.kind === 'Dispatch' ? undefined : differs('an undispatched pay abandoned');

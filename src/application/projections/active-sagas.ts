@@ -1,4 +1,4 @@
-import type { Order, Refund } from '../../domain';
+import { Order, type Refund } from '../../domain';
 import type { RecordedEvent } from '../../ports';
 import { type Projection, change, decodeRecorded } from './projection';
 
@@ -15,6 +15,8 @@ export type ActiveSagaDoc = {
   readonly status: string;
   /** Orders only: refunds reserved and not yet confirmed or released (the link to the refund saga). */
   readonly reservedRefunds: readonly string[];
+  /** Orders only: in review for an unclear outcome, which the janitor keeps working on. */
+  readonly awaitsJanitor?: boolean;
 };
 
 const FINAL_ORDER: readonly Order.OrderStatus[] = [
@@ -71,12 +73,19 @@ const orderDoc = (
       : e.type === 'RefundConfirmed' || e.type === 'RefundReservationReleased'
         ? reserved.filter((n) => n !== e.data.outRefundNo)
         : reserved;
+  // A review for an unclear outcome is not final: the janitor's saga resumes on restart.
+  const awaitsJanitor =
+    status === 'NeedsReview' &&
+    (e.type === 'OrderFlaggedForReview'
+      ? Order.isJanitorManaged(e.data.reason)
+      : current?.awaitsJanitor === true);
   return {
     streamId,
     kind: 'order',
     status,
     reservedRefunds,
-    isFinal: FINAL_ORDER.includes(status) && reservedRefunds.length === 0,
+    ...(awaitsJanitor ? { awaitsJanitor } : {}),
+    isFinal: FINAL_ORDER.includes(status) && reservedRefunds.length === 0 && !awaitsJanitor,
   };
 };
 

@@ -1,6 +1,13 @@
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
-import type { ReadModelStore, ReadModelUnavailable, RecordedEvent, ReviewItem } from '../../ports';
+import { Order, addMillis, janitorDelayMs } from '../../domain';
+import type {
+  ReadModelStore,
+  ReadModelUnavailable,
+  RecordedEvent,
+  ReviewItem,
+  ReviewJanitor,
+} from '../../ports';
 import { type Projection, change, decodeRecorded, streamParts } from './projection';
 
 export const REVIEW_QUEUE = 'review_queue';
@@ -20,6 +27,64 @@ export type ReviewDoc = {
   readonly reason?: string;
   readonly detail?: string;
   readonly flaggedAt?: string;
+  /** Absent on documents written before the janitor: those wait for an operator. */
+  readonly awaits?: 'janitor' | 'operator';
+  readonly janitor?: ReviewJanitor;
+};
+
+/** When the janitor asks next, after `attempts` queries, the last at `base`; none once its schedule is done. */
+const nextAttempt = (base: string, attempts: number): { readonly nextAttemptAt?: string } => {
+  const delay = janitorDelayMs(attempts, 'order');
+  return delay === undefined ? {} : { nextAttemptAt: addMillis(base, delay) };
+};
+
+const describeObservation = (o: Order.TradeObservation): string => {
+  switch (o.kind) {
+    case 'Paid':
+      return `paid (${o.tradeState})`;
+    case 'Paying':
+      return `paying (${o.tradeState})`;
+    case 'PayFailed':
+      return `failed (${o.code})`;
+    case 'Unknown':
+      return `unclear (${o.reason})`;
+    default:
+      return o.kind === 'NotFound' ? 'not found' : o.kind.toLowerCase();
+  }
+};
+
+/** The janitor's progress on an open order item, from one of its stream's events; others leave it. */
+const orderJanitorChange = (streamId: string, e: Order.OrderEvent) => {
+  const update = (next: (j: ReviewJanitor) => ReviewJanitor) =>
+    change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) =>
+      current?.janitor === undefined ? current : { ...current, janitor: next(current.janitor) },
+    );
+  if (e.type === 'OrderReversalAttempted') {
+    // The janitor's reverse: its confirming query is next.
+    return [
+      update((j) => ({
+        attempts: j.attempts,
+        lastAttemptAt: e.data.observedAt,
+        lastOutcome: `reverse ${e.data.outcome}${e.data.code !== undefined ? ` (${e.data.code})` : ''}`,
+        nextAttemptAt: e.data.nextDueAt,
+      })),
+    ];
+  }
+  if (e.type !== 'OrderObservationRecorded') return [];
+  const { source, observation, observedAt } = e.data;
+  const outcome = `${source} ${describeObservation(observation)}`;
+  return [
+    update((j) => {
+      if (source !== 'query') return { ...j, lastOutcome: outcome };
+      const attempts = j.attempts + 1;
+      return {
+        attempts,
+        lastAttemptAt: observedAt,
+        lastOutcome: outcome,
+        ...nextAttempt(observedAt, attempts),
+      };
+    }),
+  ];
 };
 
 const project = (stored: RecordedEvent) => {
@@ -30,6 +95,7 @@ const project = (stored: RecordedEvent) => {
   if (decoded.category === 'order') {
     const e = decoded.event;
     if (e.type === 'OrderFlaggedForReview') {
+      const byJanitor = Order.isJanitorManaged(e.data.reason);
       return [
         change<ReviewDoc>(REVIEW_QUEUE, streamId, () => ({
           kind: 'payment',
@@ -40,12 +106,14 @@ const project = (stored: RecordedEvent) => {
           reason: e.data.reason,
           detail: e.data.detail,
           flaggedAt: e.data.observedAt,
+          awaits: byJanitor ? 'janitor' : 'operator',
+          ...(byJanitor ? { janitor: { attempts: 0, ...nextAttempt(e.data.observedAt, 0) } } : {}),
         })),
       ];
     }
     return e.type === 'OrderReviewResolved'
       ? [change<ReviewDoc>(REVIEW_QUEUE, streamId, () => undefined)]
-      : [];
+      : orderJanitorChange(streamId, e);
   }
   if (decoded.category === 'refund') {
     const e = decoded.event;
@@ -111,6 +179,8 @@ const toItem = (doc: ReviewDoc): ReviewItem => ({
   reason: doc.reason ?? '',
   detail: doc.detail ?? '',
   flaggedAt: doc.flaggedAt ?? '',
+  awaits: doc.awaits ?? 'operator',
+  ...(doc.janitor !== undefined ? { janitor: doc.janitor } : {}),
 });
 
 /** The open NeedsReview items, oldest flag first. */

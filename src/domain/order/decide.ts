@@ -4,7 +4,15 @@ import { addMillis, millisBetween } from '../shared/events';
 import { type DomainError, illegal } from '../shared/errors';
 import type { OrderCommand } from './commands';
 import type { OrderEvent, OrderEventOf, TradeObservation } from './events';
-import { type ActiveOrder, type OrderState, isActive, refundTotals } from './state';
+import { REVERSE_WINDOW_MS } from './policy';
+import {
+  type ActiveOrder,
+  type OrderState,
+  earliestReverseAt,
+  isActive,
+  isJanitorManaged,
+  refundTotals,
+} from './state';
 
 type Result = E.Either<DomainError, readonly OrderEvent[]>;
 
@@ -13,8 +21,6 @@ const ok = (...events: OrderEvent[]): Result => E.right(events);
 /** Reference §5.5: at most 50 refunds per order, within one year of payment. */
 export const MAX_REFUNDS_PER_ORDER = 50;
 export const REFUND_WINDOW_MS = 365 * 24 * 3600 * 1000;
-/** Reference §5.3: reverse only within 7 days; after that, refund. */
-export const REVERSE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 const laterOf = (a: string, b: string): string => (Date.parse(a) >= Date.parse(b) ? a : b);
 
@@ -74,7 +80,7 @@ export const decide = (command: OrderCommand, state: OrderState): Result => {
 
     case 'RequestReversal': {
       if (s.status === 'Reversing' || s.status === 'Reversed') return ok();
-      const earliest = addMillis(s.submittedAt, s.policy.minReverseAfterMs);
+      const earliest = earliestReverseAt(s);
       const requested: OrderEvent = {
         type: 'OrderReversalRequested',
         data: { reason: command.reason, requestedAt: command.at, dueAt: laterOf(command.dueAt, earliest) },
@@ -90,12 +96,20 @@ export const decide = (command: OrderCommand, state: OrderState): Result => {
     }
 
     case 'RecordReversalResult': {
-      if (s.status !== 'Reversing' || !s.reversal) return E.left(illegal(command.type, s.status));
+      // The janitor reverses again an order in review for an unclear outcome that we were reversing.
+      const isJanitorReverse =
+        s.status === 'NeedsReview' &&
+        s.review?.janitor !== undefined &&
+        s.review.previousStatus === 'Reversing';
+      if ((s.status !== 'Reversing' && !isJanitorReverse) || !s.reversal) {
+        return E.left(illegal(command.type, s.status));
+      }
       const attempt = s.reversal.attempts + 1;
       const o = command.outcome;
       const delays = s.policy.reverseRetryDelaysMs;
+      // Every retry delay is waited, the last one too: it is the wait before the query that precedes a flag.
       const wait =
-        o.kind === 'Accepted' || o.kind === 'NotFound'
+        o.kind === 'Accepted' || o.kind === 'NotFound' || isJanitorReverse
           ? s.policy.confirmAfterMs
           : (delays[Math.min(attempt, delays.length) - 1] ?? s.policy.confirmAfterMs);
       return ok({
@@ -297,8 +311,24 @@ const transitionFor = (
             ),
           ]
         : [];
-    case 'NeedsReview':
-      return [];
+    case 'NeedsReview': {
+      // While the janitor asks, an answer that contradicts the order is no longer "unclear": an operator decides.
+      if (!s.review || !isJanitorManaged(s.review.reason) || o.kind !== 'Paid') return [];
+      if (!equals(o.amount, s.amount)) {
+        return [
+          flag('AmountMismatch', `ordered ${format(s.amount)}, WeChat reports ${format(o.amount)} paid`, at),
+        ];
+      }
+      return s.transactionId !== undefined && o.transactionId !== s.transactionId
+        ? [
+            flag(
+              'SourcesDisagree',
+              `WeChat reports transaction ${o.transactionId}, we recorded ${s.transactionId}`,
+              at,
+            ),
+          ]
+        : [];
+    }
   }
   return [];
 };

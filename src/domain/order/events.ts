@@ -49,6 +49,8 @@ export const ReviewReasonCodec = t.keyof({
   PaidAfterFailure: null,
   SourcesDisagree: null,
   ReversalFailed: null,
+  /** WeChat's answers stayed unclear: the janitor keeps asking and resolves it when one is final. */
+  OutcomeUnclear: null,
 });
 export type ReviewReason = t.TypeOf<typeof ReviewReasonCodec>;
 
@@ -121,7 +123,7 @@ export const OrderPollScheduled = defineEvent('OrderPollScheduled', 1, {
 export const OrderReversalRequested = defineEvent('OrderReversalRequested', 1, {
   reason: ReversalReasonCodec,
   requestedAt: IsoDateTimeCodec,
-  /** Never earlier than 15 s after submit (reference §5.3). */
+  /** Never earlier than 15 s after the pay request was sent (dispatch). */
   dueAt: IsoDateTimeCodec,
 });
 export const OrderReversalAttempted = defineEvent(

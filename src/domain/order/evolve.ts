@@ -1,5 +1,5 @@
-import type { OrderEvent } from './events';
-import { type ActiveOrder, type OrderState, isActive } from './state';
+import type { OrderEvent, OrderEventOf } from './events';
+import { type ActiveOrder, type OrderState, isActive, isJanitorManaged } from './state';
 
 /**
  * Folds one event into the state. Total: an event that does not fit the state (which `decide`
@@ -36,6 +36,24 @@ const withoutPoll = (s: ActiveOrder): ActiveOrder => {
   return rest;
 };
 
+/** An answer recorded while the janitor works on the order: its evidence, and a query is an attempt. */
+const withJanitorEvidence = (
+  s: ActiveOrder,
+  d: OrderEventOf<'OrderObservationRecorded'>['data'],
+): Pick<ActiveOrder, 'review'> | Record<string, never> => {
+  const j = s.status === 'NeedsReview' ? s.review?.janitor : undefined;
+  if (!s.review || !j) return {};
+  const evidence = { source: d.source, observation: d.observation, observedAt: d.observedAt };
+  if (d.source !== 'query') return { review: { ...s.review, janitor: { ...j, evidence } } };
+  const { reversedAt: _done, ...rest } = j;
+  return {
+    review: {
+      ...s.review,
+      janitor: { ...rest, attempts: j.attempts + 1, lastAttemptAt: d.observedAt, evidence },
+    },
+  };
+};
+
 const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
   switch (event.type) {
     case 'OrderSubmitted':
@@ -48,7 +66,10 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
         ...withoutPoll(s),
         hasPayAnswer: s.hasPayAnswer || event.data.source === 'pay',
         lastObservedAt: event.data.observedAt,
+        lastObservation: o,
+        lastObservationSource: event.data.source,
         observationCount: s.observationCount + 1,
+        ...withJanitorEvidence(s, event.data),
       };
       const afterPaid: ActiveOrder =
         o.kind === 'Paid'
@@ -108,6 +129,14 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
       return s.reversal
         ? {
             ...s,
+            ...(s.review?.janitor
+              ? {
+                  review: {
+                    ...s.review,
+                    janitor: { ...s.review.janitor, reversedAt: event.data.observedAt },
+                  },
+                }
+              : {}),
             reversal: {
               ...s.reversal,
               attempts: event.data.attempt,
@@ -129,6 +158,8 @@ const evolveActive = (s: ActiveOrder, event: OrderEvent): ActiveOrder => {
           reason: event.data.reason,
           detail: event.data.detail,
           previousStatus: s.status === 'NeedsReview' ? (s.review?.previousStatus ?? s.status) : s.status,
+          flaggedAt: event.data.observedAt,
+          ...(isJanitorManaged(event.data.reason) ? { janitor: { attempts: 0 } } : {}),
         },
       };
     case 'OrderReviewResolved': {

@@ -11,7 +11,7 @@ export * from './state';
 export * from './policy';
 export * from './steps';
 export * from './transitions';
-export { decide, MAX_REFUNDS_PER_ORDER, REFUND_WINDOW_MS, REVERSE_WINDOW_MS } from './decide';
+export { decide, MAX_REFUNDS_PER_ORDER, REFUND_WINDOW_MS } from './decide';
 export { evolve } from './evolve';
 
 export const orderDecider: Decider<OrderCommand, OrderEvent, OrderState> = { decide, evolve, initialState };

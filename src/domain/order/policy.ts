@@ -23,6 +23,8 @@ export type PayPolicy = t.TypeOf<typeof PayPolicyCodec>;
 
 export const MAX_DEADLINE_MS = 45_000;
 export const MIN_REVERSE_AFTER_MS = 15_000;
+/** A reverse is only possible within 7 days of payment; after that, only a refund. */
+export const REVERSE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 export const defaultPayPolicy: PayPolicy = {
   firstPollAfterMs: 5_000,

@@ -1,3 +1,4 @@
+import { addMillis } from '../shared/events';
 import type { Money } from '../shared/money';
 import type {
   MaskedAuthCode,
@@ -8,7 +9,7 @@ import type {
   TransactionId,
 } from '../shared/ids';
 import type { PayPolicy } from './policy';
-import type { ReversalReason, ReviewReason } from './events';
+import type { ObservationSource, ReversalReason, ReviewReason, TradeObservation } from './events';
 
 export type OrderStatus =
   | 'Submitted'
@@ -40,6 +41,24 @@ export interface Reversal {
   readonly isConfirmInconclusive: boolean;
 }
 
+/**
+ * The janitor's work on an order in review for an unclear outcome: one attempt is one query (for an
+ * order being reversed, a reverse first, then the query that confirms it).
+ */
+export interface JanitorProgress {
+  /** Queries made since the flag. */
+  readonly attempts: number;
+  readonly lastAttemptAt?: string;
+  /** A reverse sent in the current attempt, awaiting its confirming query. */
+  readonly reversedAt?: string;
+  /** The latest answer recorded since the flag, from any source: the evidence a resolution rests on. */
+  readonly evidence?: {
+    readonly source: ObservationSource;
+    readonly observation: TradeObservation;
+    readonly observedAt: string;
+  };
+}
+
 export interface ActiveOrder {
   readonly status: OrderStatus;
   readonly spMchid: SpMchid;
@@ -56,6 +75,9 @@ export interface ActiveOrder {
   readonly hasPayAnswer: boolean;
   /** Time of the last recorded answer from WeChat: the base for the next poll. */
   readonly lastObservedAt?: string;
+  /** The last recorded answer itself, and where it came from. */
+  readonly lastObservation?: TradeObservation;
+  readonly lastObservationSource?: ObservationSource;
   readonly observationCount: number;
   readonly nextPollAt?: string;
   readonly transactionId?: TransactionId;
@@ -69,6 +91,9 @@ export interface ActiveOrder {
     readonly reason: ReviewReason;
     readonly detail: string;
     readonly previousStatus: OrderStatus;
+    readonly flaggedAt: string;
+    /** Present only for a reason the janitor works on (an unclear outcome). */
+    readonly janitor?: JanitorProgress;
   };
   readonly refunds: Readonly<Record<OutRefundNo, RefundReservation>>;
 }
@@ -76,6 +101,17 @@ export interface ActiveOrder {
 export type OrderState = { readonly status: 'Initial' } | ActiveOrder;
 
 export const initialState = (): OrderState => ({ status: 'Initial' });
+
+/**
+ * Reasons that mean "WeChat's answer was unclear", not "WeChat's answers contradict each other or
+ * us": the janitor keeps asking and resolves these itself; every other reason waits for an operator.
+ */
+export const JANITOR_MANAGED_REASONS: readonly ReviewReason[] = ['OutcomeUnclear'];
+export const isJanitorManaged = (reason: ReviewReason): boolean => JANITOR_MANAGED_REASONS.includes(reason);
+
+/** The earliest a reverse may be sent: the policy's minimum (15 s) after the pay request went out. */
+export const earliestReverseAt = (s: ActiveOrder): string =>
+  addMillis(s.dispatchedAt ?? s.submittedAt, s.policy.minReverseAfterMs);
 
 export const isActive = (s: OrderState): s is ActiveOrder => s.status !== 'Initial';
 

@@ -41,7 +41,8 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus | 'Initial', readonl
   Reversing: [...OBSERVE, 'OrderReversalAttempted', 'OrderReversed', 'OrderClosed', 'OrderFailed'],
   Reversed: [...OBSERVE, ...SETTLE_REFUNDS],
   Closed: [...OBSERVE, ...SETTLE_REFUNDS],
-  NeedsReview: [...OBSERVE, 'OrderReviewResolved', ...SETTLE_REFUNDS],
+  // The janitor may reverse again an order in review for an unclear outcome (steps.ts).
+  NeedsReview: [...OBSERVE, 'OrderReviewResolved', 'OrderReversalAttempted', ...SETTLE_REFUNDS],
 };
 
 export const isAllowed = (state: OrderState, type: OrderEventType): boolean =>

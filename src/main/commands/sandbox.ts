@@ -18,6 +18,12 @@ Options:
   --persistence P     memory (default) or sqlite (state survives restarts)
   --help              show this help
 
+Faults (control API, under the base URL; JSON bodies):
+  POST /sandbox/faults             {"errorRate":0.1,"dropRate":0,"latencyMs":0}  every API call
+  POST /sandbox/faults/reverse     {"errors":2,"hangs":1}  the next 2 reverse calls answer 500 with
+                                   nothing done, then 1 is carried out but never answered
+  GET  /sandbox/faults/reverse     the reverse faults still to come
+
 Scenario table, control API and sandbox.json: docs/sandbox.md
 `;
 

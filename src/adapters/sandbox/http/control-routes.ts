@@ -41,6 +41,8 @@ const NotificationFaultsCodec = t.partial({
   probeSignature: t.boolean,
   origin: t.union([t.refinement(t.string, (u) => /^https?:\/\/[^/]+\/?$/.test(u), 'origin'), t.null]),
 });
+const countCodec = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'int ≥ 0');
+const ReverseFaultsCodec = t.partial({ errors: countCodec, hangs: countCodec });
 const AdvanceCodec = t.partial({ ms: nonNegative, seconds: nonNegative });
 const RotateCodec = t.partial({ signWith: t.keyof({ new: null, old: null }) });
 const SignWithCodec = t.type({ serial: t.string });
@@ -135,6 +137,14 @@ export const handleControl = (context: ControlContext, method: string, path: str
       return withJson(FaultsCodec, body, (value) => {
         Object.assign(context.faults, value);
         return jsonReply(200, context.faults, 'none');
+      });
+    case 'GET /sandbox/faults/reverse':
+      return jsonReply(200, engine.controls.reverseFaults ?? { errors: 0, hangs: 0 }, 'none');
+    case 'POST /sandbox/faults/reverse':
+      return withJson(ReverseFaultsCodec, body, (value) => {
+        const faults = engine.controls.reverseFaults ?? { errors: 0, hangs: 0 };
+        engine.controls.reverseFaults = Object.assign(faults, value);
+        return jsonReply(200, faults, 'none');
       });
     case 'GET /sandbox/rate-limits':
       return jsonReply(200, context.limits, 'none');

@@ -23,6 +23,15 @@ export interface RuleSettings {
   readonly defaultRefundOutcome: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
 }
 
+/**
+ * Faults on the reverse endpoint, counted down as reverse calls arrive: `errors` calls answer 500
+ * with nothing done, then `hangs` calls are carried out but never answered (the client's timeout).
+ */
+export interface ReverseFaults {
+  errors: number;
+  hangs: number;
+}
+
 /** Ids of records with a pending transition, kept in memory so a tick does not scan everything. */
 export interface ActiveSet {
   readonly orders: Set<string>;
@@ -35,7 +44,10 @@ export interface EngineContext {
   readonly time: SandboxTime;
   readonly settings: RuleSettings;
   /** Mutable at run time through the control API. */
-  readonly controls: { nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL' };
+  readonly controls: {
+    nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
+    reverseFaults?: ReverseFaults;
+  };
   /** `at`: business time the refund reached its outcome. */
   readonly onRefundFinal: (refund: Refund, order: Order, at: number) => void;
 }

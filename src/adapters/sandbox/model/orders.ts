@@ -200,8 +200,31 @@ export const queryOrder = (
   return isReply(found) ? found : jsonReply(200, transactionView(found));
 };
 
-/** §5.3: only ≥ 15 s after creation and within 7 days; a paid order is refunded, then REVOKED. */
+/**
+ * The reverse endpoint, with the faults injected through the control API: an injected error
+ * answers 500 before anything is done; an injected hang does the reverse and never answers.
+ */
 export const reverse = (
+  context: EngineContext,
+  spMchid: string,
+  subMchid: string,
+  lookup: OrderLookup,
+): Reply => {
+  const faults = context.controls.reverseFaults;
+  if (faults !== undefined && faults.errors > 0) {
+    faults.errors -= 1;
+    return errorReply(500, 'SYSTEM_ERROR', 'injected reverse error: nothing was done');
+  }
+  const reply = reverseNow(context, spMchid, subMchid, lookup);
+  if (faults !== undefined && faults.hangs > 0) {
+    faults.hangs -= 1;
+    return { ...reply, hang: true };
+  }
+  return reply;
+};
+
+/** §5.3: only ≥ 15 s after creation and within 7 days; a paid order is refunded, then REVOKED. */
+const reverseNow = (
   context: EngineContext,
   spMchid: string,
   subMchid: string,

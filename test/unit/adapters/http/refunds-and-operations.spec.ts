@@ -201,6 +201,7 @@ describe('merchant API: refunds, reconciliation, settlements, reviews', () => {
         reason: 'PaidAfterReversal',
         detail: 'query said SUCCESS after REVOKED',
         flagged_at: '2026-11-27T10:00:00.000Z',
+        awaits: 'operator',
       },
     ]);
   });

@@ -118,3 +118,51 @@ describe('reverse', () => {
     ).toEqual([700]);
   });
 });
+
+describe('reverse faults (control API)', () => {
+  afterEach(async () => {
+    await h.control('POST', '/sandbox/faults/reverse', { errors: 0, hangs: 0 });
+  });
+
+  it('the next N reverse calls answer 500 with nothing done; the one after works', async () => {
+    const { outTradeNo } = await pay('03');
+    h.clock.advance(15_000);
+    expect(await h.control('POST', '/sandbox/faults/reverse', { errors: 2 })).toEqual({
+      errors: 2,
+      hangs: 0,
+    });
+    for (const left of [1, 0]) {
+      const failed = await reverse(`out-trade-no/${outTradeNo}`);
+      expect(failed.status).toBe(500);
+      expect(failed.json()['code']).toBe('SYSTEM_ERROR');
+      expect(await state(outTradeNo)).toBe('USERPAYING');
+      expect(await h.control('GET', '/sandbox/faults/reverse')).toEqual({ errors: left, hangs: 0 });
+    }
+    expect((await reverse(`out-trade-no/${outTradeNo}`)).status).toBe(204);
+    expect(await state(outTradeNo)).toBe('REVOKED');
+  });
+
+  it('a hung reverse is carried out but never answered: the client’s timeout decides', async () => {
+    const { outTradeNo } = await pay('03');
+    h.clock.advance(15_000);
+    await h.control('POST', '/sandbox/faults/reverse', { hangs: 1 });
+    const hung = h.client.send(
+      'POST',
+      `/v3/global/micropay/transactions/out-trade-no/${outTradeNo}/reverse`,
+      {
+        body: JSON.stringify({ sp_mchid: h.spMchid, sub_mchid: SUB_MCHID }),
+        timeoutMs: 300,
+      },
+    );
+    await expect(hung).rejects.toThrow('client timeout');
+    expect(await state(outTradeNo)).toBe('REVOKED');
+    expect(await h.control('GET', '/sandbox/faults/reverse')).toEqual({ errors: 0, hangs: 0 });
+  });
+
+  it('refuses a count that is not a whole number ≥ 0, and changes nothing', async () => {
+    await h.control('POST', '/sandbox/faults/reverse', { errors: 1 });
+    const refused = await h.control('POST', '/sandbox/faults/reverse', { errors: -1, hangs: 1.5 });
+    expect(refused['code']).toBe('PARAM_ERROR');
+    expect(await h.control('GET', '/sandbox/faults/reverse')).toEqual({ errors: 1, hangs: 0 });
+  });
+});

@@ -21,6 +21,8 @@ describe('wpg sandbox', () => {
     try {
       expect(await sandboxCommand(['--help'])).toBe(0);
       expect(out.text()).toContain('--time-scale');
+      // The faults tests inject are listed, the reverse's included.
+      expect(out.text()).toContain('/sandbox/faults/reverse');
     } finally {
       out.restore();
     }

@@ -44,21 +44,44 @@ const plant = async (store: EventStore, streamId: string, type: string, data: un
   if (E.isLeft(appended)) throw new Error(JSON.stringify(appended.left));
 };
 
-/** Reverse attempts all rejected until the policy's attempts run out; then the saga flags the order. */
-const reversalFails = async (w: World, no: string): Promise<void> => {
+/**
+ * Drives an order's pay saga on recorded answers: every reverse answers `reverse`, every query
+ * `query` (after `settleAfter` queries, `settled`), until the saga rests. Returns once it does.
+ */
+const driveSaga = async (
+  w: World,
+  no: string,
+  answers: {
+    readonly reverse: Extract<Order.OrderCommand, { type: 'RecordReversalResult' }>['outcome'];
+    readonly query: Order.TradeObservation;
+    readonly settled?: Order.TradeObservation;
+    readonly settleAfter?: number;
+  },
+): Promise<void> => {
   let state = await pay(w, {
     ...paidAfterPollingPlan(no, hkd(900), 0, 31),
     answers: [{ kind: 'Unknown', reason: 'timeout' }],
   });
+  let queries = 0;
+  const answer = (): Order.TradeObservation => {
+    queries += 1;
+    return answers.settled !== undefined && queries > (answers.settleAfter ?? 0)
+      ? answers.settled
+      : answers.query;
+  };
   for (;;) {
     const step = Order.nextPayStep(state);
     switch (step.kind) {
+      case 'None':
+        return;
       case 'SchedulePoll':
         state = await w.order(subMchid, no, { type: 'SchedulePoll', dueAt: step.dueAt, at: step.dueAt });
+        break;
+      case 'Query':
         state = await w.order(subMchid, no, {
           type: 'RecordObservation',
           source: 'query',
-          observation: { kind: 'Unknown', reason: 'SYSTEMERROR' },
+          observation: answer(),
           at: step.dueAt,
         });
         break;
@@ -73,27 +96,53 @@ const reversalFails = async (w: World, no: string): Promise<void> => {
       case 'Reverse':
         state = await w.order(subMchid, no, {
           type: 'RecordReversalResult',
-          outcome: { kind: 'Rejected', code: 'TRADE_ERROR', message: 'retry later' },
+          outcome: answers.reverse,
           at: step.dueAt,
         });
         break;
       case 'FlagForReview':
-        await w.order(subMchid, no, {
+        state = await w.order(subMchid, no, {
           type: 'FlagForReview',
           reason: step.reason,
           detail: step.detail,
-          at: at(60 * SECOND),
+          at: at(90 * SECOND),
         });
-        return;
+        break;
+      case 'ResolveReview':
+        state = await w.order(subMchid, no, {
+          type: 'ResolveReview',
+          resolution: step.resolution,
+          actor: 'janitor',
+          note: step.note,
+          at: at(200 * SECOND),
+        });
+        break;
       default:
         throw new Error(`unexpected step ${step.kind}`);
     }
   }
 };
 
+/** Reverse attempts all definitely refused, the query before the flag unclear: an operator's review. */
+const reversalFails = (w: World, no: string): Promise<void> =>
+  driveSaga(w, no, {
+    reverse: { kind: 'Rejected', code: 'INVALID_REQUEST', message: 'refused' },
+    query: { kind: 'Unknown', reason: 'SYSTEMERROR' },
+  });
+
+/** Every answer unclear until the janitor's second query finds the order revoked: resolved by the janitor. */
+const reversalUnclearThenRevoked = (w: World, no: string): Promise<void> =>
+  driveSaga(w, no, {
+    reverse: { kind: 'Unknown', reason: 'timeout' },
+    query: { kind: 'Unknown', reason: 'SYSTEMERROR' },
+    settled: { kind: 'Revoked' },
+    settleAfter: 7,
+  });
+
 const cleanWorld = async (): Promise<World> => {
   const w = await busyDay();
   await reversalFails(w, 'T6');
+  await reversalUnclearThenRevoked(w, 'T8');
   // Lost before the pay request went out: abandoned, as the saga does for an undispatched order.
   await w.order(subMchid, 'T7', {
     type: 'SubmitPayment',
@@ -133,6 +182,9 @@ describe('verifyReplay', () => {
         'OrderPollScheduled:""',
         'OrderReversalRequested:"Deadline"',
         'OrderFlaggedForReview:"ReversalFailed"',
+        'OrderFlaggedForReview:"OutcomeUnclear"',
+        'OrderReversalAttempted:""',
+        'OrderReviewResolved:""',
         'RefundPollScheduled:""',
       ]),
     );
@@ -217,6 +269,42 @@ describe('verifyReplay', () => {
       expect.objectContaining({
         rule: 'saga-decision',
         detail: 'recorded a review for a failed reversal, the step function gives None',
+      }),
+    ]);
+  });
+
+  it('the janitor’s history replays: unclear answers, a review, its own reverse and query, its resolution', async () => {
+    const w = await cleanWorld();
+    const events = await unwrap(w.store.readStream(`order-${subMchid}:T8`));
+    const types = events.map((e) => e.type);
+    const flagged = types.indexOf('OrderFlaggedForReview');
+    expect(flagged).toBeGreaterThan(0);
+    // After the flag, two janitor rounds (reverse, then its confirming query): the first still unclear,
+    // the second found it revoked (the evidence); then the resolution.
+    expect(types.slice(flagged + 1)).toEqual([
+      'OrderReversalAttempted',
+      'OrderObservationRecorded',
+      'OrderReversalAttempted',
+      'OrderObservationRecorded',
+      'OrderReviewResolved',
+    ]);
+    expect(events.at(-1)?.data).toMatchObject({ resolution: 'Reversed', actor: 'janitor' });
+  });
+
+  it('reports a janitor resolution that the recorded evidence does not prove', async () => {
+    const w = await cleanWorld();
+    // T6 waits for an operator: no verified answer says it was paid, so the janitor may not say so.
+    await plant(w.store, `order-${subMchid}:T6`, 'OrderReviewResolved', {
+      resolution: 'Closed',
+      actor: 'janitor',
+      note: 'made up',
+      resolvedAt: at(300 * SECOND),
+    });
+    const report = await unwrap(verifyReplay(w.store));
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        rule: 'saga-decision',
+        detail: 'recorded the janitor resolving the review as Closed, the step function gives None',
       }),
     ]);
   });

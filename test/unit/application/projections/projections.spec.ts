@@ -20,6 +20,7 @@ import {
   type PaymentDoc,
   type RefundDoc,
 } from '../../../../src/application/projections';
+import { Order } from '../../../../src/domain';
 import type { ReadModelStore } from '../../../../src/ports';
 import {
   DATE,
@@ -195,7 +196,114 @@ describe('reconciliations projection', () => {
   });
 });
 
+/** An order whose every answer is unclear, up to the janitor's first reverse and query (still unclear). */
+const unclearOrder = async (w: ReturnType<typeof createWorld>, no: string): Promise<void> => {
+  let state = await pay(w, {
+    ...paidAfterPollingPlan(no, hkd(100), 0, 9),
+    answers: [{ kind: 'Unknown', reason: 'timeout' }],
+  });
+  let janitorQueries = 0;
+  while (janitorQueries < 1) {
+    const step = Order.nextPayStep(state);
+    const inReview = Order.isActive(state) && state.status === 'NeedsReview';
+    switch (step.kind) {
+      case 'SchedulePoll':
+        state = await w.order(subMchid, no, { type: 'SchedulePoll', dueAt: step.dueAt, at: step.dueAt });
+        break;
+      case 'Query':
+        if (inReview) janitorQueries += 1;
+        state = await w.order(subMchid, no, {
+          type: 'RecordObservation',
+          source: 'query',
+          observation: { kind: 'Unknown', reason: 'unverifiable' },
+          at: step.dueAt,
+        });
+        break;
+      case 'RequestReversal':
+        state = await w.order(subMchid, no, {
+          type: 'RequestReversal',
+          reason: 'Deadline',
+          dueAt: step.dueAt,
+          at: step.dueAt,
+        });
+        break;
+      case 'Reverse':
+        state = await w.order(subMchid, no, {
+          type: 'RecordReversalResult',
+          outcome: { kind: 'Unknown', reason: '500' },
+          at: step.dueAt,
+        });
+        break;
+      case 'FlagForReview':
+        state = await w.order(subMchid, no, {
+          type: 'FlagForReview',
+          reason: step.reason,
+          detail: step.detail,
+          at: '2026-03-02T08:01:05.000Z',
+        });
+        break;
+      default:
+        throw new Error(`unexpected step ${step.kind}`);
+    }
+  }
+};
+
+describe('review queue projection: the janitor', () => {
+  it('shows an unclear outcome as the janitor’s, with its attempts, last outcome and next attempt', async () => {
+    const w = createWorld();
+    await unclearOrder(w, 'J1');
+    const rm = createMemoryReadModelStore();
+    await feed(rm, reviewQueueProjection, await logOf(w.store));
+    // Flagged at 08:01:05 (after the query that followed the last reverse); reverse 1 min later, its query 1 s later; next in 5 min.
+    expect(await unwrap(openReviewItems(rm))).toEqual([
+      expect.objectContaining({
+        outTradeNo: 'J1',
+        reason: 'OutcomeUnclear',
+        awaits: 'janitor',
+        janitor: {
+          attempts: 1,
+          lastAttemptAt: '2026-03-02T08:02:06.000Z',
+          lastOutcome: 'query unclear (unverifiable)',
+          nextAttemptAt: '2026-03-02T08:07:06.000Z',
+        },
+      }),
+    ]);
+  });
+
+  it('shows a contradiction as the operator’s, with no janitor', async () => {
+    const w = await busyDay();
+    const rm = createMemoryReadModelStore();
+    await feed(rm, reviewQueueProjection, await logOf(w.store));
+    const items = await unwrap(openReviewItems(rm));
+    const t4 = items.find((i) => i.outTradeNo === 'T4');
+    expect(t4).toMatchObject({ reason: 'AmountMismatch', awaits: 'operator' });
+    expect(t4?.janitor).toBeUndefined();
+  });
+});
+
 describe('active sagas projection', () => {
+  it('keeps an order in review for an unclear outcome active (the janitor resumes it); a contradiction is final', async () => {
+    const w = createWorld();
+    await unclearOrder(w, 'J1');
+    const rm = createMemoryReadModelStore();
+    await feed(rm, activeSagasProjection, await logOf(w.store));
+    expect(await unwrap(rm.list(ACTIVE_SAGAS, { where: { isFinal: false } }))).toEqual([
+      expect.objectContaining({
+        streamId: `order-${subMchid}:J1`,
+        status: 'NeedsReview',
+        awaitsJanitor: true,
+      }),
+    ]);
+    await w.order(subMchid, 'J1', {
+      type: 'FlagForReview',
+      reason: 'SourcesDisagree',
+      detail: 'x',
+      at: '2026-03-02T08:10:00.000Z',
+    });
+    await feed(rm, activeSagasProjection, (await logOf(w.store)).slice(-1));
+    expect(await unwrap(rm.list(ACTIVE_SAGAS, { where: { isFinal: false } }))).toEqual([]);
+  });
+
   it('marks final only the orders with nothing reserved and the settled refunds', async () => {
     const w = await busyDay();
     const rm = createMemoryReadModelStore();

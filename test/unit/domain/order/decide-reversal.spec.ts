@@ -42,11 +42,23 @@ describe('Order decide: requesting a reverse', () => {
       .then([reversalRequested(30 * SECOND, 30 * SECOND)]);
   });
 
-  it('a reverse is never due earlier than 15 s after submit, whatever was asked', () => {
+  it('a reverse is never due earlier than 15 s after the pay request was sent, whatever was asked', () => {
+    // Dispatched 100 ms after submit: the 15 s count from there, not from the submit.
     spec
       .given(history.paying)
       .when(requestReversal(2 * SECOND))
-      .then([reversalRequested(2 * SECOND, 15 * SECOND)]);
+      .then([reversalRequested(2 * SECOND, 15 * SECOND + 100)]);
+  });
+
+  it('a pay request sent late (store latency, a retry) pushes the earliest reverse back with it', () => {
+    const lateDispatch: Order.OrderEvent = {
+      type: 'OrderDispatched',
+      data: { dispatchedAt: at(4 * SECOND) },
+    };
+    spec
+      .given([submitted, lateDispatch, ...history.paying.slice(2)])
+      .when(requestReversal(10 * SECOND, 16 * SECOND))
+      .then([reversalRequested(10 * SECOND, 19 * SECOND)]);
   });
 
   it('a reverse asked for later than 15 s keeps its own due time', () => {

@@ -144,7 +144,12 @@ describe('Order evolve', () => {
 
   it('review remembers the status it interrupted, even when flagged twice', () => {
     const once = active([...history.succeeded, flagged('SourcesDisagree', 5 * SECOND, 'first')]);
-    expect(once.review).toEqual({ reason: 'SourcesDisagree', detail: 'first', previousStatus: 'Succeeded' });
+    expect(once.review).toEqual({
+      reason: 'SourcesDisagree',
+      detail: 'first',
+      previousStatus: 'Succeeded',
+      flaggedAt: at(5 * SECOND),
+    });
     const twice = active([
       ...history.succeeded,
       flagged('SourcesDisagree', 5 * SECOND),

@@ -22,22 +22,26 @@ const seconds = (iso: string) => (Date.parse(iso) - Date.parse(T0)) / SECOND;
 
 /**
  * Runs the pay saga on the recorded history: each step is executed at its due time against a
- * scripted WeChat, its outcome recorded through `decide`, until the saga has nothing left to do.
- * Returns what it did, with times in seconds after submit.
+ * scripted WeChat, its outcome recorded through `decide`, until the saga has nothing left to do
+ * (or, unless `throughReview`, until it flags the order). Returns what it did, with times in
+ * seconds after submit.
  */
 const runSaga = (
   start: readonly Order.OrderEvent[],
-  wechat: { query: (atSeconds: number) => Observation; reverse: () => ReverseOutcome },
+  wechat: { query: (atSeconds: number) => Observation; reverse: (atSeconds: number) => ReverseOutcome },
+  options: { readonly throughReview?: boolean; readonly maxSteps?: number } = {},
 ): string[] => {
   let events = [...start];
   const trace: string[] = [];
+  let now = at(0);
   const record = (command: Order.OrderCommand) => {
     const decided = Order.decide(command, fold(events));
     if (E.isLeft(decided)) throw new Error(`saga step refused: ${JSON.stringify(decided.left)}`);
     events = [...events, ...decided.right];
   };
-  for (let i = 0; i < 50; i += 1) {
+  for (let i = 0; i < (options.maxSteps ?? 50); i += 1) {
     const s = Order.nextPayStep(fold(events));
+    if ('dueAt' in s) now = s.dueAt;
     switch (s.kind) {
       case 'None':
         return trace;
@@ -61,11 +65,16 @@ const runSaga = (
         break;
       case 'Reverse':
         trace.push(`reverse@${seconds(s.dueAt)}`);
-        record({ type: 'RecordReversalResult', outcome: wechat.reverse(), at: s.dueAt });
+        record({ type: 'RecordReversalResult', outcome: wechat.reverse(seconds(s.dueAt)), at: s.dueAt });
         break;
       case 'FlagForReview':
         trace.push(`review:${s.reason}`);
-        record({ type: 'FlagForReview', reason: s.reason, detail: s.detail, at: at(0) });
+        record({ type: 'FlagForReview', reason: s.reason, detail: s.detail, at: now });
+        if (!options.throughReview) return trace;
+        break;
+      case 'ResolveReview':
+        trace.push(`resolved:${s.resolution}`);
+        record({ type: 'ResolveReview', resolution: s.resolution, actor: 'janitor', note: s.note, at: now });
         break;
     }
   }
@@ -124,7 +133,7 @@ describe('Pay saga steps (nextPayStep)', () => {
     expect(trace.slice(-3)).toEqual(['request-reverse@30', 'reverse@30', 'query@31']);
   });
 
-  it('the reverse is never earlier than 15 s after submit, even with a short deadline', () => {
+  it('the reverse is never earlier than 15 s after the pay request was sent, even with a short deadline', () => {
     const policy = { ...Order.defaultPayPolicy, deadlineMs: 8 * SECOND };
     const start = [
       { ...submitted, data: { ...submitted.data, policy } } as Order.OrderEvent,
@@ -134,7 +143,8 @@ describe('Pay saga steps (nextPayStep)', () => {
       query: (t) => (t > 15 ? revoked : paying),
       reverse: () => ({ kind: 'Accepted' }),
     });
-    expect(trace.slice(0, 3)).toEqual(['query@6', 'request-reverse@15', 'reverse@15']);
+    // Dispatched at 0.1 s: the reverse is due at 15.1 s, not 15 s.
+    expect(trace.slice(0, 3)).toEqual(['query@6', 'request-reverse@15.1', 'reverse@15.1']);
   });
 
   it('a paid answer during polling ends the saga', () => {
@@ -145,18 +155,27 @@ describe('Pay saga steps (nextPayStep)', () => {
     expect(trace).toEqual(['query@6', 'query@11']);
   });
 
-  it('a failed reverse is retried after 5 s, then 10 s; after 3 attempts the order goes to review', () => {
+  it('an unclear reverse is retried after 5 s and 10 s; the last 20 s are waited, then a query, then review', () => {
     const trace = runSaga(afterUserPaying, {
       query: stillPaying,
-      reverse: () => ({ kind: 'Rejected', code: 'SYSTEM_ERROR', message: 'busy' }),
+      reverse: () => ({ kind: 'Unknown', reason: '500 SYSTEM_ERROR' }),
     });
     expect(trace.slice(5)).toEqual([
       'request-reverse@30',
       'reverse@30',
       'reverse@35',
       'reverse@45',
-      'review:ReversalFailed',
+      'query@65',
+      'review:OutcomeUnclear',
     ]);
+  });
+
+  it('a reverse definitely refused each time is queried once more, then waits for an operator', () => {
+    const trace = runSaga(afterUserPaying, {
+      query: () => unknown,
+      reverse: () => ({ kind: 'Rejected', code: 'INVALID_REQUEST', message: 'refused' }),
+    });
+    expect(trace.slice(-3)).toEqual(['reverse@45', 'query@65', 'review:ReversalFailed']);
   });
 
   it('an accepted reverse whose confirming query is inconclusive is retried with back-off', () => {
@@ -169,7 +188,7 @@ describe('Pay saga steps (nextPayStep)', () => {
       'query@37',
       'reverse@47',
       'query@48',
-      'review:ReversalFailed',
+      'review:OutcomeUnclear',
     ]);
   });
 

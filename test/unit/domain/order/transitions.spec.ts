@@ -44,6 +44,20 @@ const scenarios: Order.OrderCommand[][] = [
     { type: 'FlagForReview', reason: 'SourcesDisagree', detail: 'x', at: at(3 * SECOND) },
     confirm(4 * SECOND),
   ],
+  // The janitor reverses again an order it reviews for an unclear outcome.
+  [
+    submitPayment,
+    dispatch,
+    paying,
+    { type: 'RequestReversal', reason: 'Deadline', dueAt: at(30 * SECOND), at: at(30 * SECOND) },
+    {
+      type: 'RecordReversalResult',
+      outcome: { kind: 'Unknown', reason: 'timeout' },
+      at: at(30 * SECOND),
+    },
+    { type: 'FlagForReview', reason: 'OutcomeUnclear', detail: 'x', at: at(60 * SECOND) },
+    { type: 'RecordReversalResult', outcome: { kind: 'Accepted' }, at: at(120 * SECOND) },
+  ],
   ...(['Failed', 'Reversed', 'Closed'] as const).flatMap((resolution) =>
     (['ReleaseRefund', 'ConfirmRefund'] as const).map((settle): Order.OrderCommand[] => [
       submitPayment,
