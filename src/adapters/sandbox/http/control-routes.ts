@@ -39,7 +39,9 @@ const NotificationFaultsCodec = t.partial({
   drop: t.boolean,
   probeSignature: t.boolean,
   origin: t.union([t.refinement(t.string, (u) => /^https?:\/\/[^/]+\/?$/.test(u), 'origin'), t.null]),
+  associatedData: t.refinement(t.string, (u) => u.length <= 64, 'text of at most 64 characters'),
 });
+const StatementSettingsCodec = t.partial({ header: t.keyof({ en: null, zh: null }) });
 const AdvanceCodec = t.partial({ ms: nonNegative, seconds: nonNegative });
 const RotateCodec = t.partial({ signWith: t.keyof({ new: null, old: null }) });
 const SignWithCodec = t.type({ serial: t.string });
@@ -87,6 +89,11 @@ const ledgerView = (engine: EngineContext): Record<string, unknown> => {
     balances: [...balances.values()].map((b) => ({ ...b, net: b.paid - b.refunded })),
   };
 };
+
+const statementSettings = (engine: EngineContext): Record<string, unknown> => ({
+  header: engine.controls.statementHeader ?? engine.settings.statementHeader,
+  readyAfterHours: engine.settings.statementReadyAfterHours,
+});
 
 export const handleControl = (context: ControlContext, method: string, path: string, body: Buffer): Reply => {
   const { engine, dispatcher } = context;
@@ -146,6 +153,13 @@ export const handleControl = (context: ControlContext, method: string, path: str
     case 'POST /sandbox/notifications/flush':
       dispatcher.flushHeld();
       return jsonReply(200, { flushed: true }, 'none');
+    case 'GET /sandbox/statements':
+      return jsonReply(200, statementSettings(engine), 'none');
+    case 'POST /sandbox/statements':
+      return withJson(StatementSettingsCodec, body, (value) => {
+        if (value.header !== undefined) engine.controls.statementHeader = value.header;
+        return jsonReply(200, statementSettings(engine), 'none');
+      });
     case 'POST /sandbox/refunds/outcome':
       return withJson(RefundOutcomeCodec, body, (value) => {
         if (value.outcome === null) delete engine.controls.nextRefundOutcome;

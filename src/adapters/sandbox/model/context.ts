@@ -21,6 +21,10 @@ export interface RuleSettings {
     readonly ABNORMAL: number;
   };
   readonly defaultRefundOutcome: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
+  /** Statement header language (a control may change it at run time). */
+  readonly statementHeader: 'en' | 'zh';
+  /** Hours after the GMT+8 midnight closing a day before its statement exists. */
+  readonly statementReadyAfterHours: number;
 }
 
 /** Ids of records with a pending transition, kept in memory so a tick does not scan everything. */
@@ -35,7 +39,11 @@ export interface EngineContext {
   readonly time: SandboxTime;
   readonly settings: RuleSettings;
   /** Mutable at run time through the control API. */
-  readonly controls: { nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL' };
+  readonly controls: {
+    nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
+    /** Overrides `settings.statementHeader`. */
+    statementHeader?: 'en' | 'zh';
+  };
   /** `at`: business time the refund reached its outcome. */
   readonly onRefundFinal: (refund: Refund, order: Order, at: number) => void;
 }
