@@ -8,7 +8,7 @@ import { createHttpServer } from '../adapters/http/fastify';
 import { createPinoLogger } from '../adapters/pino';
 import { createPrometheusMetrics } from '../adapters/prometheus';
 import { startSandbox, type RunningSandbox } from '../adapters/sandbox';
-import { createScaledClock, createSystemTimers, systemClock } from '../adapters/system';
+import { createScaledClock, createSystemTimers, systemClock, type ScaledClock } from '../adapters/system';
 import { createWeChatPayClient, type WeChatPayClientConfig } from '../adapters/wechatpay';
 import { type ServiceConfig, embeddedNotifyUrl, sandboxStateDir } from './config';
 import { TYPES, buildContainer } from './container';
@@ -102,20 +102,29 @@ const clientConfigFromMerchant = (m: NonNullable<ServiceConfig['merchant']>): We
 
 export const startService = async (
   config: ServiceConfig,
-  options: { readonly logger?: Logger } = {},
+  options: {
+    readonly logger?: Logger;
+    /**
+     * Business clock of the core (sagas, event times, which statement days have closed); default
+     * real time, or scaled by WPG_TIME_SCALE. The demo passes one it can move forward.
+     */
+    readonly clock?: ScaledClock;
+    /** Clock of the embedded sandbox; default the business clock. */
+    readonly sandboxClock?: ScaledClock;
+  } = {},
 ): Promise<RunningService> => {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
   // Business time (saga timers, event times) may run faster against a sandbox; protocol time
   // (request signatures, the ±300 s response check) is always the real clock, as WeChat's is.
-  const clock = config.timeScale === 1 ? systemClock : scaledClockFor(config);
+  const clock = options.clock ?? (config.timeScale === 1 ? systemClock : scaledClockFor(config));
   const timers = createSystemTimers(clock);
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const url = `http://${config.host}:${port}`;
 
   const sandbox =
     config.sandbox === 'embedded'
-      ? await startSandbox({ stateDir: sandboxStateDir(config), clock })
+      ? await startSandbox({ stateDir: sandboxStateDir(config), clock: options.sandboxClock ?? clock })
       : undefined;
   const clientConfig = sandbox
     ? clientConfigFromSandbox(sandbox)
