@@ -290,16 +290,27 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         TE.chain(() =>
           reconcile(deps, deps.config.spMchid, date, { correlationId: ctx.correlationId, actor: ctx.actor }),
         ),
-        TE.mapLeft((e): ApiError =>
-          e._tag === 'StatementUnavailable'
-            ? {
+        TE.mapLeft((e): ApiError => {
+          switch (e._tag) {
+            case 'StatementUnavailable':
+              return {
                 _tag: 'GatewayFailed',
                 outcome: e.outcome,
                 message: e.message,
                 ...(e.code !== undefined ? { code: e.code } : {}),
-              }
-            : { _tag: 'Unavailable', message: e.message },
-        ),
+              };
+            case 'StatementNotReady':
+              return {
+                _tag: 'StatementNotReady',
+                message: e.message,
+                ...(e.availableFrom !== undefined ? { availableFrom: e.availableFrom } : {}),
+              };
+            case 'StatementTooOld':
+              return { _tag: 'StatementOutOfRange', message: e.message };
+            default:
+              return { _tag: 'Unavailable', message: e.message };
+          }
+        }),
       ),
 
     getReconciliation: (date) => async () => {

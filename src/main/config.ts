@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as t from 'io-ts';
+import { notifyUrlProblem, NOTIFY_URL_RULE } from '../adapters/wechatpay';
 import { AppIdCodec, Order, Refund, SpMchidCodec, type AppId, type SpMchid } from '../domain';
 import { parseEventStoreSetting } from './event-store-setting';
 
@@ -32,6 +33,9 @@ export interface ServiceConfig {
   readonly eventStore: EventStoreSetting;
   /** Undefined: generate one and keep it in the data directory. */
   readonly apiToken?: string;
+  /** Where a configured token came from, so the banner can say so without printing it. */
+  readonly apiTokenSource?:
+    { readonly kind: 'env' } | { readonly kind: 'config-file'; readonly path: string };
   readonly sandbox: 'embedded' | 'off';
   /** Present when the sandbox is off. */
   readonly merchant?: MerchantCredentials;
@@ -102,6 +106,8 @@ const NumberFromString = (min: number, max: number) =>
   );
 
 const HttpUrl = t.refinement(t.string, (s) => /^https?:\/\/[^\s]+$/.test(s), 'http(s) URL');
+/** The client's own rule for notify_url (refunds would be refused with any other). */
+const NotifyUrl = t.refinement(t.string, (s) => notifyUrlProblem(s) === undefined, NOTIFY_URL_RULE);
 const NonEmpty = t.refinement(t.string, (s) => s.trim().length > 0, 'non-empty string');
 const Token = t.refinement(t.string, (s) => s.length >= 16, 'at least 16 characters');
 
@@ -154,6 +160,12 @@ export const loadConfig = (
   const store = parseEventStoreSetting(get('WPG_EVENT_STORE'), dataDir);
   if (E.isLeft(store)) problems.push(store.left);
   const apiToken = decode('WPG_API_TOKEN', Token);
+  const apiTokenSource =
+    apiToken === undefined
+      ? undefined
+      : environment['WPG_API_TOKEN'] !== undefined && environment['WPG_API_TOKEN'] !== ''
+        ? ({ kind: 'env' } as const)
+        : ({ kind: 'config-file', path: resolve(cwd, environment['WPG_CONFIG_FILE'] ?? '') } as const);
   const hasMerchant = MERCHANT_SETTINGS.some((s) => get(s) !== undefined);
   const sandbox =
     decode('WPG_SANDBOX', t.keyof({ embedded: null, off: null }), hasMerchant ? 'off' : 'embedded') ??
@@ -203,7 +215,20 @@ export const loadConfig = (
     if (get('WPG_NOTIFY_URL') === undefined)
       problems.push('WPG_NOTIFY_URL: missing (refund notifications need an HTTPS URL)');
   }
-  const notifyUrl = decode('WPG_NOTIFY_URL', HttpUrl);
+  const notifyUrl = decode('WPG_NOTIFY_URL', NotifyUrl);
+  if (sandbox === 'embedded' && get('WPG_NOTIFY_URL') === undefined) {
+    // The default is derived from WPG_HOST: check it with the same rule, and say what to set.
+    const derived = embeddedNotifyUrl(host, port === 0 ? 8080 : port);
+    const problem = notifyUrlProblem(derived);
+    if (problem !== undefined) {
+      problems.push(
+        `WPG_NOTIFY_URL: not set, and the default derived from WPG_HOST (${derived}) would be refused ` +
+          `for every refund: ${problem}. Set WPG_NOTIFY_URL to an address of this service that the ` +
+          `sandbox can reach (for example http://127.0.0.1:${port === 0 ? 8080 : port}/notifications/wechatpay), ` +
+          'or listen on WPG_HOST=127.0.0.1',
+      );
+    }
+  }
   const merchantCategoryCode =
     decode(
       'WPG_MERCHANT_CATEGORY_CODE',
@@ -247,6 +272,7 @@ export const loadConfig = (
     dataDir,
     eventStore: store.right,
     ...(apiToken !== undefined ? { apiToken } : {}),
+    ...(apiTokenSource !== undefined ? { apiTokenSource } : {}),
     sandbox,
     ...(merchant ? { merchant } : {}),
     ...(notifyUrl !== undefined ? { notifyUrl } : {}),
@@ -256,6 +282,17 @@ export const loadConfig = (
     timeScale,
     logLevel,
   });
+};
+
+/**
+ * The embedded sandbox's notify_url when WPG_NOTIFY_URL is not set: this service's own webhook.
+ * The sandbox runs in this process, so a service listening on every interface (0.0.0.0, ::) is
+ * reached through loopback, which the notify_url rule accepts over plain http.
+ */
+export const embeddedNotifyUrl = (host: string, port: number): string => {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '[::1]' : host;
+  const bracketed = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${bracketed}:${port}/notifications/wechatpay`;
 };
 
 export const sandboxStateDir = (config: ServiceConfig): string => join(config.dataDir, 'sandbox');

@@ -8,15 +8,17 @@ import { createHttpServer } from '../adapters/http/fastify';
 import { createPinoLogger } from '../adapters/pino';
 import { createPrometheusMetrics } from '../adapters/prometheus';
 import { startSandbox, type RunningSandbox } from '../adapters/sandbox';
-import { createScaledClock, createSystemTimers, systemClock } from '../adapters/system';
+import { createScaledClock, createSystemTimers, systemClock, type ScaledClock } from '../adapters/system';
 import { createWeChatPayClient, type WeChatPayClientConfig } from '../adapters/wechatpay';
-import { type ServiceConfig, sandboxStateDir } from './config';
+import { type ServiceConfig, embeddedNotifyUrl, sandboxStateDir } from './config';
 import { TYPES, buildContainer } from './container';
 import { openStores } from './stores';
 
 export interface RunningService {
   readonly url: string;
   readonly apiToken: string;
+  /** Where the token is kept (for the banner, which never prints the token). */
+  readonly apiTokenSource: ApiTokenSource;
   readonly sandbox?: RunningSandbox;
   readonly core: PaymentCore;
   /** The event store, for tools that read the log (audit) while the service runs. */
@@ -25,14 +27,22 @@ export interface RunningService {
   readonly stop: () => Promise<void>;
 }
 
+/** Where the API token is kept: the banner names this, never the token. */
+export type ApiTokenSource =
+  | { readonly kind: 'env' }
+  | { readonly kind: 'config-file'; readonly path: string }
+  | { readonly kind: 'data-dir'; readonly path: string; readonly generated: boolean };
+
 /** The API token: configured, or generated once and kept in the data directory (mode 600). */
-const apiTokenFor = (config: ServiceConfig): string => {
-  if (config.apiToken !== undefined) return config.apiToken;
+const apiTokenFor = (config: ServiceConfig): { token: string; source: ApiTokenSource } => {
+  if (config.apiToken !== undefined)
+    return { token: config.apiToken, source: config.apiTokenSource ?? { kind: 'env' } };
   const path = join(config.dataDir, 'api-token');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  if (existsSync(path))
+    return { token: readFileSync(path, 'utf8').trim(), source: { kind: 'data-dir', path, generated: false } };
   const token = randomBytes(24).toString('base64url');
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  return token;
+  return { token, source: { kind: 'data-dir', path, generated: true } };
 };
 
 /**
@@ -92,20 +102,29 @@ const clientConfigFromMerchant = (m: NonNullable<ServiceConfig['merchant']>): We
 
 export const startService = async (
   config: ServiceConfig,
-  options: { readonly logger?: Logger } = {},
+  options: {
+    readonly logger?: Logger;
+    /**
+     * Business clock of the core (sagas, event times, which statement days have closed); default
+     * real time, or scaled by WPG_TIME_SCALE. The demo passes one it can move forward.
+     */
+    readonly clock?: ScaledClock;
+    /** Clock of the embedded sandbox; default the business clock. */
+    readonly sandboxClock?: ScaledClock;
+  } = {},
 ): Promise<RunningService> => {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
   // Business time (saga timers, event times) may run faster against a sandbox; protocol time
   // (request signatures, the ±300 s response check) is always the real clock, as WeChat's is.
-  const clock = config.timeScale === 1 ? systemClock : scaledClockFor(config);
+  const clock = options.clock ?? (config.timeScale === 1 ? systemClock : scaledClockFor(config));
   const timers = createSystemTimers(clock);
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const url = `http://${config.host}:${port}`;
 
   const sandbox =
     config.sandbox === 'embedded'
-      ? await startSandbox({ stateDir: sandboxStateDir(config), clock })
+      ? await startSandbox({ stateDir: sandboxStateDir(config), clock: options.sandboxClock ?? clock })
       : undefined;
   const clientConfig = sandbox
     ? clientConfigFromSandbox(sandbox)
@@ -120,7 +139,7 @@ export const startService = async (
     refundPolicy: config.refundPolicy,
     merchantCategoryCode: config.merchantCategoryCode,
     // With the embedded sandbox, refund notifications come straight back to this service.
-    refundNotifyUrl: config.notifyUrl ?? `${url}/notifications/wechatpay`,
+    refundNotifyUrl: config.notifyUrl ?? embeddedNotifyUrl(config.host, port),
   };
   const container = buildContainer(coreConfig, {
     store: stores.store,
@@ -133,7 +152,7 @@ export const startService = async (
     metrics: prometheus.metrics,
   });
   const core = container.get<PaymentCore>(TYPES.PaymentCore);
-  const apiToken = apiTokenFor(config);
+  const { token: apiToken, source: apiTokenSource } = apiTokenFor(config);
   const http = createHttpServer({ api: core.api, apiToken, logger, renderMetrics: prometheus.render });
 
   await core.start();
@@ -144,6 +163,7 @@ export const startService = async (
   return {
     url,
     apiToken,
+    apiTokenSource,
     core,
     store: stores.store,
     ...(sandbox ? { sandbox } : {}),

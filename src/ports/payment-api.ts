@@ -108,6 +108,8 @@ export interface ReconciliationView {
   readonly reconciledAt: string;
   readonly counts: Readonly<Record<ReconciliationClass, number>>;
   readonly lines: readonly ReconciliationLine[];
+  /** Statement header names the client did not know; their values were kept, not matched. */
+  readonly unknownColumns?: readonly string[];
 }
 
 export interface ReviewItem {
@@ -144,7 +146,11 @@ export type ApiError =
       readonly code?: string;
       readonly message: string;
     }
-  | { readonly _tag: 'NotificationRejected'; readonly error: NotificationError };
+  | { readonly _tag: 'NotificationRejected'; readonly error: NotificationError }
+  /** WeChat cannot give that day's statement yet (day not closed, not generated, none yet). */
+  | { readonly _tag: 'StatementNotReady'; readonly message: string; readonly availableFrom?: string }
+  /** The day is outside the range WeChat serves statements for (the last 180 days). */
+  | { readonly _tag: 'StatementOutOfRange'; readonly message: string };
 
 /** An operator's resolution of a NeedsReview payment or refund: the status it really ends in, and why. */
 export interface ResolveReviewInput<Resolution extends string> {

@@ -205,6 +205,8 @@ export interface Statement {
   readonly sha1: string;
   readonly rows: readonly StatementRow[];
   readonly summary: StatementSummary;
+  /** Header names the client does not know: their values are kept in each row's `raw`. */
+  readonly unknownColumns?: readonly string[];
 }
 
 export type SettleState = 'SETTLED' | 'UNSETTLE';

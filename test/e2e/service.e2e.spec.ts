@@ -142,13 +142,22 @@ describe('the service and a separate sandbox, over HTTP', () => {
     expect(audit.output).toMatch(/RefundSucceeded.*notification/);
   });
 
-  it('reconciles the day’s statement', async () => {
+  it('refuses to reconcile today, which has not closed in GMT+8, with 409 STATEMENT_NOT_READY', async () => {
     const sandboxTime = (await (await fetch(`${credentials.baseUrl}/sandbox/time`)).json()) as {
       now: number;
     };
     const r = await api('POST', `/v1/reconciliations/${gmt8Date(sandboxTime.now)}`);
-    expect(r.status).toBe(200);
-    expect((r.body['counts'] as Record<string, number>)['matched']).toBeGreaterThanOrEqual(paid.length);
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({
+      code: 'STATEMENT_NOT_READY',
+      detail: expect.stringContaining('has not closed yet in GMT+8') as string,
+      available_from: expect.any(String) as string,
+    });
+  });
+
+  it('never prints the API token in its start banner, and says where it comes from', () => {
+    expect(service.output()).toContain('API token      from WPG_API_TOKEN (not shown)');
+    expect(service.output()).not.toContain(TOKEN);
   });
 
   it('prints an audit timeline of a payment', async () => {

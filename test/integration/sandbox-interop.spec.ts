@@ -330,25 +330,6 @@ describe('the client against the sandbox: orders, refunds, files', () => {
     expect(all._tag === 'Success' && all.value.refunds.map((r) => r.amount.refund)).toEqual([1200, 3800]);
   });
 
-  it('downloads the statement (gzip, SHA-1, signature) and it agrees with the sandbox ledger', async () => {
-    const outcome = await p.client.gateway.downloadStatement(brand(StatementDateCodec, '20261127'))();
-    if (outcome._tag !== 'Success') throw new Error(`statement: ${JSON.stringify(outcome)}`);
-    const ledger = (await p.control('/sandbox/ledger'))['entries'] as {
-      kind: string;
-      amount: number;
-      transactionId: string;
-    }[];
-    expect(outcome.value.rows).toHaveLength(ledger.length);
-    expect(outcome.value.rows.map((r) => [r.transactionId, r.orderAmount + r.refundAmount])).toEqual(
-      ledger.map((e) => [e.transactionId, e.amount]),
-    );
-    const paid = ledger.filter((e) => e.kind === 'PAYMENT').reduce((s, e) => s + e.amount, 0);
-    expect(outcome.value.summary.totals.find((x) => x.currency === 'HKD')?.orderAmount).toBe(paid);
-    expect(outcome.value.sha1).toMatch(/^[0-9a-f]{40}$/);
-    const none = await p.client.gateway.downloadStatement(brand(StatementDateCodec, '20261101'))();
-    expect(none._tag).toBe('NotFound');
-  });
-
   it('queries settlements: unsettled today, settled tomorrow', async () => {
     const unsettled = await p.client.gateway.querySettlements({ subMchid: SUB, settleState: 'UNSETTLE' })();
     expect(unsettled._tag).toBe('Success');
@@ -365,6 +346,31 @@ describe('the client against the sandbox: orders, refunds, files', () => {
       _tag: 'Success',
       value: [expect.objectContaining({ settlementDate: '20261128' })],
     });
+  });
+
+  it('downloads the statement (gzip, SHA-1, signature) and it agrees with the sandbox ledger', async () => {
+    // Run after the settlements test has moved time to the next day: 20261127 has closed and its
+    // file exists from 10:00 GMT+8; the current day's does not.
+    expect(await p.client.gateway.downloadStatement(brand(StatementDateCodec, '20261128'))()).toMatchObject({
+      _tag: 'Rejected',
+      code: 'NO_STATEMENT_EXIST',
+    });
+    const outcome = await p.client.gateway.downloadStatement(brand(StatementDateCodec, '20261127'))();
+    if (outcome._tag !== 'Success') throw new Error(`statement: ${JSON.stringify(outcome)}`);
+    const ledger = (await p.control('/sandbox/ledger'))['entries'] as {
+      kind: string;
+      amount: number;
+      transactionId: string;
+    }[];
+    expect(outcome.value.rows).toHaveLength(ledger.length);
+    expect(outcome.value.rows.map((r) => [r.transactionId, r.orderAmount + r.refundAmount])).toEqual(
+      ledger.map((e) => [e.transactionId, e.amount]),
+    );
+    const paid = ledger.filter((e) => e.kind === 'PAYMENT').reduce((s, e) => s + e.amount, 0);
+    expect(outcome.value.summary.totals.find((x) => x.currency === 'HKD')?.orderAmount).toBe(paid);
+    expect(outcome.value.sha1).toMatch(/^[0-9a-f]{40}$/);
+    const none = await p.client.gateway.downloadStatement(brand(StatementDateCodec, '20261101'))();
+    expect(none._tag).toBe('NotFound');
   });
 
   it('lists platform certificates', async () => {

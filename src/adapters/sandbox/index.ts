@@ -69,6 +69,12 @@ export interface SandboxOptions {
   notificationTimeoutMs?: number;
   /** Deliver notifications to this origin, keeping the notify_url's path (see docs/sandbox.md). */
   notificationOrigin?: string;
+  /** AEAD associated data of refund notifications; default '' as in WeChat's example (§7.4). */
+  notificationAssociatedData?: string;
+  /** Statement header language: 'en' (default) or 'zh', as WeChat's two pages print it. */
+  statementHeader?: 'en' | 'zh';
+  /** Hours after the GMT+8 midnight closing a day before its statement exists; default 10. */
+  statementReadyAfterHours?: number;
 }
 
 export interface RunningSandbox {
@@ -108,6 +114,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     feeBasisPoints: options.feeBasisPoints ?? 60,
     refundDelaySeconds: { SUCCESS: 5, REFUNDCLOSE: 5, ABNORMAL: 5, ...options.refundDelaySeconds },
     defaultRefundOutcome: options.defaultRefundOutcome ?? 'SUCCESS',
+    statementHeader: options.statementHeader ?? 'en',
+    statementReadyAfterHours: options.statementReadyAfterHours ?? 10,
   };
   let signingSerial: string | undefined;
   const signer = makeSigner(keys, () => signingSerial, time);
@@ -117,6 +125,9 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     signer,
     requestTimeoutMs: options.notificationTimeoutMs ?? 5000,
     ...(options.notificationOrigin === undefined ? {} : { origin: options.notificationOrigin }),
+    ...(options.notificationAssociatedData === undefined
+      ? {}
+      : { associatedData: options.notificationAssociatedData }),
   });
   const engine: EngineContext = {
     records,

@@ -19,6 +19,7 @@ import { verifySigned } from './verification';
 
 export { DEFAULT_BASE_URL, DEFAULT_TIMEOUTS_MS, WECHATPAY_HOSTS, type WeChatPayClientConfig } from './config';
 export * from './statement-format';
+export { NOTIFY_URL_RULE, notifyUrlProblem } from './notify-url';
 
 export interface WeChatPayClient {
   readonly gateway: WeChatPayGateway;

@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/Either';
 import type { StatementRow, StatementSummary } from '../../ports/wechat-pay-gateway';
 import {
-  STATEMENT_DETAIL_COLUMNS,
-  STATEMENT_SUMMARY_COLUMNS,
+  STATEMENT_FIELD_COLUMNS,
+  STATEMENT_OTHER_COLUMNS,
+  STATEMENT_SUMMARY_FIELD_COLUMNS,
   STATEMENT_VALUE_PREFIX,
 } from './statement-format';
 import {
@@ -27,6 +28,8 @@ import {
 export interface ParsedStatement {
   readonly rows: readonly StatementRow[];
   readonly summary: StatementSummary;
+  /** Header names (detail or summary) that match no known column; their values are in `raw`. */
+  readonly unknownColumns: readonly string[];
 }
 
 export interface StatementParser {
@@ -47,6 +50,7 @@ export const createStatementParser = (): StatementParser => {
   const rows: StatementRow[] = [];
   const detailTotals = new Map<string, Totals>();
   const summaries: SummaryLine[] = [];
+  const unknownColumns: string[] = [];
 
   /** Returns an error message, or undefined when the line was taken. */
   const handle = (rawLine: string): string | undefined => {
@@ -57,16 +61,18 @@ export const createStatementParser = (): StatementParser => {
     switch (state.at) {
       case 'header': {
         if (isData) return 'expected the header row';
-        const layout = layoutOf(line, STATEMENT_DETAIL_COLUMNS);
+        const layout = layoutOf(line, STATEMENT_FIELD_COLUMNS, STATEMENT_OTHER_COLUMNS);
         if (E.isLeft(layout)) return layout.left;
+        unknownColumns.push(...layout.right.unknown);
         state = { at: 'details', details: layout.right };
         return undefined;
       }
       case 'details': {
         if (!isData) {
           // A header line after the details is the summary header (as in WeChat's bills).
-          const layout = layoutOf(line, STATEMENT_SUMMARY_COLUMNS);
+          const layout = layoutOf(line, STATEMENT_SUMMARY_FIELD_COLUMNS);
           if (E.isLeft(layout)) return layout.left;
+          unknownColumns.push(...layout.right.unknown);
           state = { at: 'summary', summary: layout.right };
           return undefined;
         }
@@ -120,6 +126,7 @@ export const createStatementParser = (): StatementParser => {
           })),
           raw: summaries[0]?.raw ?? {},
         },
+        unknownColumns,
       });
     },
   };

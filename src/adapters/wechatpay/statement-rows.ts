@@ -2,35 +2,62 @@ import * as E from 'fp-ts/Either';
 import type { StatementRow } from '../../ports/wechat-pay-gateway';
 import { parseMajorUnits } from './amounts';
 import {
-  STATEMENT_DETAIL_COLUMNS,
-  STATEMENT_SUMMARY_COLUMNS,
   STATEMENT_VALUE_PREFIX,
   STATEMENT_VALUE_SEPARATOR,
+  normalizeColumnName,
+  spellings,
+  type StatementColumn,
+  type StatementField,
+  type StatementSummaryField,
 } from './statement-format';
 
 /** One line of the statement CSV into typed values (layout in `statement-format.ts`, reference §5.8). */
 
-export type DetailField = keyof typeof STATEMENT_DETAIL_COLUMNS;
-export type SummaryField = keyof typeof STATEMENT_SUMMARY_COLUMNS;
+export type DetailField = StatementField;
+export type SummaryField = StatementSummaryField;
 
-/** Where each wanted column sits in a header row, found by name. */
+/** Where each wanted column sits in a header row, found by name; -1 for an absent optional one. */
 export interface Layout<K extends string> {
   readonly header: readonly string[];
   readonly index: Readonly<Record<K, number>>;
+  /** Header names that match no known column: kept in `raw`, reported to the operator. */
+  readonly unknown: readonly string[];
 }
 
+/**
+ * Finds every wanted column by any of its spellings, in any order. Every required column that is
+ * missing is named in one message, in English and Chinese, with the header as printed.
+ */
 export const layoutOf = <K extends string>(
   line: string,
-  wanted: Readonly<Record<K, string>>,
+  wanted: Readonly<Record<K, StatementColumn>>,
+  alsoKnown: readonly StatementColumn[] = [],
 ): E.Either<string, Layout<K>> => {
   const header = line.split(',');
+  const positions = new Map<string, number>();
+  header.forEach((name, i) => {
+    const spelling = normalizeColumnName(name);
+    if (!positions.has(spelling)) positions.set(spelling, i);
+  });
   const index: Partial<Record<K, number>> = {};
-  for (const [field, name] of Object.entries(wanted) as [K, string][]) {
-    const i = header.indexOf(name);
-    if (i < 0) return E.left(`missing column ${JSON.stringify(name)}`);
-    index[field] = i;
+  const used = new Set<number>();
+  const missing: string[] = [];
+  for (const [field, column] of Object.entries(wanted) as [K, StatementColumn][]) {
+    const at = spellings(column)
+      .map((s) => positions.get(s))
+      .find((i) => i !== undefined);
+    if (at !== undefined) used.add(at);
+    if (at === undefined && column.required) missing.push(`"${column.en}" (${column.zh})`);
+    index[field] = at ?? -1;
   }
-  return E.right({ header, index: index as Record<K, number> });
+  if (missing.length > 0) {
+    return E.left(
+      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header was: ${header.join(',').slice(0, 2000)}`,
+    );
+  }
+  const known = new Set(alsoKnown.flatMap(spellings));
+  const unknown = header.filter((name, i) => !used.has(i) && !known.has(normalizeColumnName(name)));
+  return E.right({ header, index: index as Record<K, number>, unknown });
 };
 
 export interface Totals {
@@ -52,6 +79,8 @@ const valuesOf = <K extends string>(line: string, layout: Layout<K>) => {
     return E.left(`${values.length} values under ${layout.header.length} columns`);
   return E.right({
     get: (field: K): string => values[layout.index[field]] ?? '',
+    /** The column's name as this file prints it, for messages. */
+    name: (field: K): string => layout.header[layout.index[field]] ?? field,
     raw: Object.fromEntries(layout.header.map((name, i) => [name, values[i] ?? ''])),
   });
 };
@@ -62,12 +91,12 @@ const amount = (text: string, currency: string, column: string, allowNegative: b
 export const detailRow = (line: string, layout: Layout<DetailField>): E.Either<string, StatementRow> => {
   const parsed = valuesOf(line, layout);
   if (E.isLeft(parsed)) return parsed;
-  const { get, raw } = parsed.right;
+  const { get, name, raw } = parsed.right;
   const currency = get('currency');
-  const orderAmount = amount(get('orderAmount'), currency, STATEMENT_DETAIL_COLUMNS.orderAmount, false);
-  const refundAmount = amount(get('refundAmount'), currency, STATEMENT_DETAIL_COLUMNS.refundAmount, false);
+  const orderAmount = amount(get('orderAmount'), currency, name('orderAmount'), false);
+  const refundAmount = amount(get('refundAmount'), currency, name('refundAmount'), false);
   // A refund gives part of the fee back, printed negative (docs/wechatpay-client.md).
-  const fee = amount(get('fee'), currency, STATEMENT_DETAIL_COLUMNS.fee, true);
+  const fee = amount(get('fee'), currency, name('fee'), true);
   if (E.isLeft(orderAmount)) return orderAmount;
   if (E.isLeft(refundAmount)) return refundAmount;
   if (E.isLeft(fee)) return fee;
@@ -101,13 +130,13 @@ export const detailRow = (line: string, layout: Layout<DetailField>): E.Either<s
 export const summaryRow = (line: string, layout: Layout<SummaryField>): E.Either<string, SummaryLine> => {
   const parsed = valuesOf(line, layout);
   if (E.isLeft(parsed)) return parsed;
-  const { get, raw } = parsed.right;
+  const { get, name, raw } = parsed.right;
   const currency = get('currency');
   const count = get('totalCount');
-  if (!/^[0-9]+$/.test(count)) return E.left(`${STATEMENT_SUMMARY_COLUMNS.totalCount}: not a count`);
-  const orderAmount = amount(get('orderAmount'), currency, STATEMENT_SUMMARY_COLUMNS.orderAmount, false);
-  const refundAmount = amount(get('refundAmount'), currency, STATEMENT_SUMMARY_COLUMNS.refundAmount, false);
-  const fee = amount(get('fee'), currency, STATEMENT_SUMMARY_COLUMNS.fee, true);
+  if (!/^[0-9]+$/.test(count)) return E.left(`${name('totalCount')}: not a count`);
+  const orderAmount = amount(get('orderAmount'), currency, name('orderAmount'), false);
+  const refundAmount = amount(get('refundAmount'), currency, name('refundAmount'), false);
+  const fee = amount(get('fee'), currency, name('fee'), true);
   if (E.isLeft(orderAmount)) return orderAmount;
   if (E.isLeft(refundAmount)) return refundAmount;
   if (E.isLeft(fee)) return fee;

@@ -48,9 +48,14 @@ export const formatReconciliation = (view: ReconciliationView): string => {
       side(l.theirs),
     ]),
   ]);
+  const unknown =
+    view.unknownColumns !== undefined && view.unknownColumns.length > 0
+      ? [`statement columns this client does not know (kept, not matched): ${view.unknownColumns.join(', ')}`]
+      : [];
   return [
     `Reconciliation ${view.spMchid} ${view.date} at ${view.reconciledAt} (${sha1})`,
     counts,
+    ...unknown,
     ...table,
   ].join('\n');
 };

@@ -6,7 +6,11 @@ import {
   ReconciliationEventCodec,
   ReconciliationRecorded,
   countLines,
+  defaultStatementSchedule,
+  describeAvailability,
   matchStatement,
+  statementAvailability,
+  type StatementSchedule,
   type OurPayment,
   type OurRefund,
   type StatementLine,
@@ -15,6 +19,7 @@ import type {
   Clock,
   EventStore,
   GatewayOutcome,
+  Logger,
   ReadModelStore,
   ReadModelUnavailable,
   ReconciliationView,
@@ -29,6 +34,19 @@ import { REFUNDS, type RefundDoc, refundKey } from '../projections/refunds';
 import { getReconciliationDoc } from '../projections/reconciliations';
 
 export type ReconcileError =
+  /**
+   * WeChat cannot give this day's statement yet: the GMT+8 day has not closed, the file is not
+   * generated yet, or WeChat answered NO_STATEMENT_EXIST. Nothing is recorded; try again from
+   * `availableFrom` (when known).
+   */
+  | {
+      readonly _tag: 'StatementNotReady';
+      readonly reason: 'DayNotClosed' | 'NotGeneratedYet' | 'NoStatementYet';
+      readonly availableFrom?: string;
+      readonly message: string;
+    }
+  /** Older than the 180 days WeChat keeps statements for: WeChat is not asked. */
+  | { readonly _tag: 'StatementTooOld'; readonly oldestDate: string; readonly message: string }
   | {
       readonly _tag: 'StatementUnavailable';
       readonly outcome: GatewayOutcome<Statement>['_tag'];
@@ -43,6 +61,10 @@ export interface ReconcileDeps {
   readonly gateway: Pick<WeChatPayGateway, 'downloadStatement'>;
   readonly readModels: ReadModelStore;
   readonly clock: Clock;
+  /** Where unknown statement columns are reported; optional for tools that have none. */
+  readonly logger?: Pick<Logger, 'warn'>;
+  /** When statements can be had; the defaults follow WeChat (domain/reconciliation/availability). */
+  readonly statementSchedule?: StatementSchedule;
 }
 
 export interface ReconcileContext {
@@ -52,21 +74,43 @@ export interface ReconcileContext {
   readonly actor: string;
 }
 
-/** WeChat's answer for a day with no transactions (reference §5.8). */
+/**
+ * WeChat's "no such statement" (reference §5.8). It does not say whether the file is not generated
+ * yet or the day had no trade, so it is never read as an empty day: that would report every record
+ * of ours missing at WeChat.
+ */
 const NO_STATEMENT = 'NO_STATEMENT_EXIST';
+
+/** Refuses, before WeChat is asked, a day whose statement cannot exist yet or no longer can. */
+const checkAvailable = (deps: ReconcileDeps, date: StatementDate): E.Either<ReconcileError, void> => {
+  const a = statementAvailability(date, deps.clock.now(), deps.statementSchedule ?? defaultStatementSchedule);
+  const message = describeAvailability(date, a);
+  switch (a._tag) {
+    case 'Available':
+      return E.right(undefined);
+    case 'DayNotClosed':
+    case 'NotGeneratedYet':
+      return E.left({ _tag: 'StatementNotReady', reason: a._tag, availableFrom: a.availableFrom, message });
+    case 'TooOld':
+      return E.left({ _tag: 'StatementTooOld', oldestDate: a.oldestDate, message });
+  }
+};
 
 const statementOf = (
   date: StatementDate,
   outcome: GatewayOutcome<Statement>,
-): E.Either<ReconcileError, Pick<Statement, 'sha1' | 'rows'>> => {
+): E.Either<ReconcileError, Pick<Statement, 'sha1' | 'rows' | 'unknownColumns'>> => {
   switch (outcome._tag) {
     case 'Success':
       return E.right(outcome.value);
     case 'Rejected':
     case 'NotFound':
-      // No statement means WeChat moved no money that day: every record of ours is then missing there.
       return outcome.code === NO_STATEMENT
-        ? E.right({ sha1: '', rows: [] })
+        ? E.left({
+            _tag: 'StatementNotReady',
+            reason: 'NoStatementYet',
+            message: `WeChat has no statement for ${date} yet (${NO_STATEMENT}); try again later`,
+          })
         : E.left({
             _tag: 'StatementUnavailable',
             outcome: outcome._tag,
@@ -154,8 +198,15 @@ export const reconcile =
       if (E.isLeft(earlier)) return earlier;
       if (earlier.right !== undefined) return E.right(earlier.right);
     }
+    const available = checkAvailable(deps, date);
+    if (E.isLeft(available)) return available;
     const statement = statementOf(date, await deps.gateway.downloadStatement(date)());
     if (E.isLeft(statement)) return statement;
+    const unknownColumns = statement.right.unknownColumns ?? [];
+    if (unknownColumns.length > 0) {
+      // Kept in each row's raw values; an operator should see that WeChat's layout has moved on.
+      deps.logger?.warn('statement has columns this client does not know', { date, unknownColumns });
+    }
     const ours = await loadOurs(deps.readModels, spMchid, date, statement.right.rows);
     if (E.isLeft(ours)) return ours;
     const lines = matchStatement(statement.right.rows, {
@@ -170,6 +221,7 @@ export const reconcile =
       reconciledAt,
       counts: countLines(lines),
       lines,
+      ...(unknownColumns.length > 0 ? { unknownColumns } : {}),
     };
     const commandId = context.commandId ?? `reconcile:${streamId}:${reconciledAt}:${context.correlationId}`;
     const id = deterministicUuid(commandId, streamId, '0');
@@ -227,7 +279,15 @@ export const getReconciliation = (
 ): TE.TaskEither<ReadModelUnavailable, ReconciliationView | undefined> =>
   getReconciliationDoc(readModels, spMchid, date);
 
-export const describeReconcileError = (e: ReconcileError): string =>
-  e._tag === 'StatementUnavailable'
-    ? `statement unavailable (${e.outcome}${e.code !== undefined ? ` ${e.code}` : ''}): ${e.message}`
-    : `${e._tag}: ${e.message}`;
+export const describeReconcileError = (e: ReconcileError): string => {
+  switch (e._tag) {
+    case 'StatementUnavailable':
+      return `statement unavailable (${e.outcome}${e.code !== undefined ? ` ${e.code}` : ''}): ${e.message}`;
+    case 'StatementNotReady':
+      return `statement not available yet: ${e.message}`;
+    case 'StatementTooOld':
+      return `statement out of range: ${e.message}`;
+    default:
+      return `${e._tag}: ${e.message}`;
+  }
+};

@@ -59,15 +59,23 @@ export const ReconciliationCountsCodec = t.readonly(
 );
 export type ReconciliationCounts = t.TypeOf<typeof ReconciliationCountsCodec>;
 
-export const ReconciliationRecorded = defineEvent('ReconciliationRecorded', 1, {
-  spMchid: SpMchidCodec,
-  date: StatementDateCodec,
-  /** SHA-1 of the plain statement CSV as WeChat declared it; empty when WeChat had no statement. */
-  statementSha1: t.string,
-  reconciledAt: IsoDateTimeCodec,
-  counts: ReconciliationCountsCodec,
-  lines: t.readonlyArray(ReconciliationLineCodec),
-});
+export const ReconciliationRecorded = defineEvent(
+  'ReconciliationRecorded',
+  1,
+  {
+    spMchid: SpMchidCodec,
+    date: StatementDateCodec,
+    /** SHA-1 of the plain statement CSV as WeChat declared it; empty when WeChat had no statement. */
+    statementSha1: t.string,
+    reconciledAt: IsoDateTimeCodec,
+    counts: ReconciliationCountsCodec,
+    lines: t.readonlyArray(ReconciliationLineCodec),
+  },
+  {
+    /** Statement header names the client did not know (their values were kept, not matched). */
+    unknownColumns: t.readonlyArray(t.string),
+  },
+);
 
 export const ReconciliationEventCodec = ReconciliationRecorded.codec;
 export type ReconciliationEvent = t.TypeOf<typeof ReconciliationEventCodec>;

@@ -1,3 +1,4 @@
 export * from './events';
 export * from './match';
 export * from './dates';
+export * from './availability';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { auditTimeline, formatReconciliation, formatTimeline } from '../../application';
 import { format, unsafeMoney, type StatementDate } from '../../domain';
 import { createPinoLogger } from '../../adapters/pino';
+import { createScaledClock } from '../../adapters/system';
 import { loadConfig } from '../config';
 import { type RunningService, startService } from '../service';
 import { wantsHelp } from './offline';
@@ -14,7 +15,8 @@ const HELP = `wpg demo — a guided tour on a fresh store, with the built-in san
 Runs the service in-process (business time ${'×'}20, so WeChat's 30–45 s rules take seconds) and walks
 through: an immediate payment; a customer typing a password (USERPAYING, polled until paid); a customer
 who never pays (polled, then reversed at the deadline); a partial refund settled by WeChat's
-notification; the day's reconciliation; and the audit timeline of one payment.
+notification; the day's reconciliation (refused while the day is open, then run the next morning, when
+WeChat has generated the statement); and the audit timeline of one payment.
 `;
 
 const SUB_MCHID = '1900000109';
@@ -64,6 +66,11 @@ const waitFor = async (check: () => Promise<boolean>, timeoutMs: number): Promis
   return false;
 };
 
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+const gmt8DayStart = (date: string): number =>
+  Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))) - 8 * HOUR_MS;
+
 /** Today in GMT+8, yyyyMMdd: statements and settlements use Beijing/Hong Kong calendar days (§5.8). */
 const businessDate = (ms: number): string =>
   new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
@@ -81,7 +88,26 @@ export const demoCommand = async (argv: readonly string[]): Promise<number> => {
     WPG_LOG_LEVEL: 'silent',
   });
   if (E.isLeft(config)) throw new Error(config.left.join('; '));
-  const svc = await startService(config.right, { logger: createPinoLogger({ level: 'silent' }) });
+  // One business clock for the core, the sandbox's own plus the same advances: step 5 moves both to
+  // the next morning, when WeChat has generated the day's statement.
+  const sandboxClock = createScaledClock(config.right.timeScale);
+  let advanced = 0;
+  const clock = { now: () => sandboxClock.now() + advanced, scale: sandboxClock.scale };
+  const svc = await startService(config.right, {
+    logger: createPinoLogger({ level: 'silent' }),
+    clock,
+    sandboxClock,
+  });
+  const advance = async (ms: number): Promise<void> => {
+    const sandboxUrl = svc.sandbox?.baseUrl ?? '';
+    const response = await fetch(`${sandboxUrl}/sandbox/time/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms }),
+    });
+    if (!response.ok) throw new Error(`sandbox time/advance: ${response.status}`);
+    advanced += ms;
+  };
   const run = `${Date.now()}`.slice(-8);
   try {
     say(`A fresh store in ${dataDir}; the sandbox answers as WeChat Pay Global would, with real signatures.`);
@@ -120,9 +146,18 @@ export const demoCommand = async (argv: readonly string[]): Promise<number> => {
         : 'The refund is still processing; the saga will keep polling.',
     );
 
-    step(5, "Reconciling today's statement");
-    const date = businessDate(svc.sandbox?.now() ?? Date.now());
-    const reconciliation = await svc.core.api.reconcile(date as StatementDate, {
+    step(5, "Reconciling the day's statement");
+    const date = businessDate(clock.now()) as StatementDate;
+    const early = await svc.core.api.reconcile(date, { actor: 'demo', correlationId: `demo-${run}` })();
+    say(
+      E.isLeft(early) && early.left._tag === 'StatementNotReady'
+        ? `Today cannot be reconciled yet: ${early.left.message}.`
+        : `Unexpected: ${JSON.stringify(early)}`,
+    );
+    const nextMorning = gmt8DayStart(date) + DAY_MS + 10 * HOUR_MS + 60_000;
+    await advance(nextMorning - clock.now());
+    say(`Business time jumps to ${new Date(clock.now() + 8 * HOUR_MS).toISOString().slice(0, 16)} GMT+8:`);
+    const reconciliation = await svc.core.api.reconcile(date, {
       actor: 'demo',
       correlationId: `demo-${run}`,
     })();

@@ -31,6 +31,7 @@ interface WireReconciliation {
   readonly reconciled_at: string;
   readonly counts: ReconciliationView['counts'];
   readonly lines: readonly WireLine[];
+  readonly unknown_columns?: readonly string[];
 }
 
 /** The merchant API speaks WeChat's snake_case; the formatter takes the core's view. */
@@ -40,6 +41,7 @@ const reconciliationFromJson = (r: WireReconciliation): ReconciliationView => ({
   statementSha1: r.statement_sha1,
   reconciledAt: r.reconciled_at,
   counts: r.counts,
+  ...(r.unknown_columns === undefined ? {} : { unknownColumns: r.unknown_columns }),
   lines: r.lines.map((l) => {
     const text = (key: string): Record<string, string> =>
       typeof l[key] === 'string' ? { [camel(key)]: String(l[key]) } : {};

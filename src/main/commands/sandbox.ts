@@ -9,6 +9,7 @@ import { startSandbox } from '../../adapters/sandbox';
 const HELP = `wpg sandbox — run the local WeChat Pay Global (apihk) simulator
 
 Usage: wpg sandbox [--port N] [--state-dir DIR] [--time-scale X] [--persistence memory|sqlite]
+                   [--statement-header en|zh] [--notification-aad TEXT]
 
 Options:
   --port N            port to listen on (default 0: any free port)
@@ -16,6 +17,8 @@ Options:
   --state-dir DIR     credentials, sandbox.json and state (default ./.sandbox)
   --time-scale X      business time runs X times faster (default 1)
   --persistence P     memory (default) or sqlite (state survives restarts)
+  --statement-header L  statement header language: en (default) or zh, as WeChat's two pages print it
+  --notification-aad T  associated data of notification encryption (default "", as WeChat's example)
   --help              show this help
 
 Faults (control API, under the base URL; JSON bodies):
@@ -33,6 +36,8 @@ interface Parsed {
   readonly stateDir: string;
   readonly timeScale: number;
   readonly persistence: 'memory' | 'sqlite';
+  readonly statementHeader: 'en' | 'zh';
+  readonly notificationAssociatedData: string;
 }
 
 type ParseResult =
@@ -40,13 +45,24 @@ type ParseResult =
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'run'; readonly options: Parsed };
 
+/** Every option takes a value. */
+const VALUE_OPTIONS: readonly string[] = [
+  '--port',
+  '--host',
+  '--state-dir',
+  '--time-scale',
+  '--persistence',
+  '--statement-header',
+  '--notification-aad',
+];
+
 const parse = (argv: readonly string[]): ParseResult => {
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
-    if (!['--port', '--host', '--state-dir', '--time-scale', '--persistence'].includes(flag ?? '')) {
+    if (!VALUE_OPTIONS.includes(flag ?? '')) {
       return { kind: 'error', message: `unknown option ${arg}` };
     }
     const value = inline ?? argv[i + 1];
@@ -64,6 +80,14 @@ const parse = (argv: readonly string[]): ParseResult => {
   if (persistence !== 'memory' && persistence !== 'sqlite') {
     return { kind: 'error', message: '--persistence must be memory or sqlite' };
   }
+  const statementHeader = values['--statement-header'] ?? 'en';
+  if (statementHeader !== 'en' && statementHeader !== 'zh') {
+    return { kind: 'error', message: '--statement-header must be en or zh' };
+  }
+  const notificationAssociatedData = values['--notification-aad'] ?? '';
+  if (notificationAssociatedData.length > 64) {
+    return { kind: 'error', message: '--notification-aad must be at most 64 characters' };
+  }
   return {
     kind: 'run',
     options: {
@@ -72,6 +96,8 @@ const parse = (argv: readonly string[]): ParseResult => {
       stateDir: resolve(values['--state-dir'] ?? '.sandbox'),
       timeScale,
       persistence,
+      statementHeader,
+      notificationAssociatedData,
     },
   };
 };

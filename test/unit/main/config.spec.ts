@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Order, Refund } from '../../../src/domain';
-import { type ServiceConfig, loadConfig } from '../../../src/main/config';
+import { RefundRequestBodyCodec } from '../../../src/adapters/wechatpay/codecs/requests';
+import { type ServiceConfig, embeddedNotifyUrl, loadConfig } from '../../../src/main/config';
 
 const CWD = resolve(tmpdir(), 'wpg-config-cwd');
 
@@ -276,5 +277,77 @@ describe('loadConfig from WPG_CONFIG_FILE', () => {
     expect(p[0]).toMatch(/^WPG_CONFIG_FILE: /);
     expect(p[1]).toMatch(/^WPG_PORT: /);
     expect(problems({ WPG_CONFIG_FILE: join(dir, 'absent.json') })[0]).toMatch(/^WPG_CONFIG_FILE: /);
+  });
+});
+
+describe('the notify URL rule at start (the client refuses any other on every refund)', () => {
+  it.each([
+    ['http://pay.example.com/notifications/wechatpay', 'plain http'],
+    ['https://pay.example.com/notify?merchant=1', 'query string'],
+    ['ftp://pay.example.com/notify', 'not an https URL'],
+    [`https://pay.example.com/${'n'.repeat(260)}`, 'longer than 256'],
+  ])('refuses WPG_NOTIFY_URL=%s (%s), naming the setting and the rule', (url) => {
+    const p = problems({ ...MERCHANT, WPG_NOTIFY_URL: url });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^WPG_NOTIFY_URL: expected an https URL without a query string/);
+  });
+
+  it('accepts https without a query, and http only to loopback (a local sandbox)', () => {
+    expect(ok({ ...MERCHANT }).notifyUrl).toBe(MERCHANT.WPG_NOTIFY_URL);
+    for (const url of [
+      'http://127.0.0.1:8080/notifications/wechatpay',
+      'http://localhost:3000/n',
+      'http://[::1]:8080/n',
+    ])
+      expect(ok({ WPG_NOTIFY_URL: url }).notifyUrl).toBe(url);
+  });
+
+  it('checks the embedded sandbox default derived from WPG_HOST, and says what to set', () => {
+    const p = problems({ WPG_HOST: '192.168.1.20', WPG_PORT: '9000' });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^WPG_NOTIFY_URL: not set, and the default derived from WPG_HOST/);
+    expect(p[0]).toContain('http://192.168.1.20:9000/notifications/wechatpay');
+    expect(p[0]).toContain('Set WPG_NOTIFY_URL');
+    expect(ok({ WPG_HOST: '192.168.1.20', WPG_NOTIFY_URL: 'http://127.0.0.1:9000/n' }).host).toBe(
+      '192.168.1.20',
+    );
+  });
+
+  it('reaches a service listening on every interface through loopback', () => {
+    expect(ok({ WPG_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(embeddedNotifyUrl('0.0.0.0', 8080)).toBe('http://127.0.0.1:8080/notifications/wechatpay');
+    expect(embeddedNotifyUrl('::', 8080)).toBe('http://[::1]:8080/notifications/wechatpay');
+    expect(embeddedNotifyUrl('127.0.0.1', 8080)).toBe('http://127.0.0.1:8080/notifications/wechatpay');
+  });
+
+  it('is the same rule the client applies to every refund request', () => {
+    for (const url of [
+      'http://pay.example.com/n',
+      'https://pay.example.com/n?x=1',
+      'https://pay.example.com/n',
+    ]) {
+      const refused = E.isLeft(loadConfig({ ...MERCHANT, WPG_NOTIFY_URL: url }, CWD));
+      const body = {
+        sp_mchid: '1900000100',
+        sp_appid: 'wx2421b1c4370ec43b',
+        sub_mchid: '1900000109',
+        out_refund_no: 'R1',
+        transaction_id: '4200000000000000000000000001',
+        amount: { refund: 1, total: 1, currency: 'HKD' },
+        notify_url: url,
+      };
+      expect({ url, refused }).toEqual({ url, refused: E.isLeft(RefundRequestBodyCodec.decode(body)) });
+    }
+  });
+});
+
+describe('where the API token came from (the banner names it, never the token)', () => {
+  it('records the environment or the config file as the source', () => {
+    expect(ok({ WPG_API_TOKEN: 'env-token-0123456789' }).apiTokenSource).toEqual({ kind: 'env' });
+    const dir = mkdtempSync(join(tmpdir(), 'wpg-token-'));
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify({ WPG_API_TOKEN: 'file-token-0123456789' }));
+    expect(ok({ WPG_CONFIG_FILE: path }).apiTokenSource).toEqual({ kind: 'config-file', path });
+    expect(ok({}).apiTokenSource).toBeUndefined();
   });
 });

@@ -25,6 +25,8 @@ export interface Problem {
   readonly wechat_code?: string;
   /** For NOT_READY: which readiness check failed. */
   readonly checks?: Readonly<Record<string, boolean>>;
+  /** For STATEMENT_NOT_READY: when that day's statement can be had (ISO 8601), when known. */
+  readonly available_from?: string;
 }
 
 const CATALOGUE = {
@@ -46,6 +48,8 @@ const CATALOGUE = {
   TOO_MANY_REFUNDS: [422, 'The payment has reached the refund limit'],
   REFUND_WINDOW_EXPIRED: [422, 'The refund window for this payment has closed'],
   AMOUNT_MISMATCH: [422, 'The amounts do not agree with the payment'],
+  STATEMENT_NOT_READY: [409, "WeChat's statement for this date is not available yet"],
+  STATEMENT_DATE_OUT_OF_RANGE: [422, 'Statements can only be had for the last 180 days'],
   NOTIFICATION_REJECTED: [400, 'The notification was rejected'],
   INTERNAL_ERROR: [500, 'Internal error'],
   GATEWAY_FAILED: [502, 'WeChat Pay refused or failed the operation'],
@@ -64,6 +68,7 @@ export const problem = (
     readonly detail?: string;
     readonly errors?: readonly FieldError[];
     readonly wechat_code?: string;
+    readonly available_from?: string;
   } = {},
 ): Problem => {
   const [status, title] = CATALOGUE[code];
@@ -147,6 +152,13 @@ export const apiProblem = (error: ApiError): Problem => {
       return problem('NOTIFICATION_REJECTED', { detail: error.error._tag });
     case 'InvalidRequest':
       return problem('VALIDATION_FAILED', { detail: error.detail });
+    case 'StatementNotReady':
+      return problem('STATEMENT_NOT_READY', {
+        detail: error.message,
+        ...(error.availableFrom === undefined ? {} : { available_from: error.availableFrom }),
+      });
+    case 'StatementOutOfRange':
+      return problem('STATEMENT_DATE_OUT_OF_RANGE', { detail: error.message });
   }
 };
 

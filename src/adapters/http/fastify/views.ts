@@ -86,6 +86,7 @@ export const reconciliationJson = (r: ReconciliationView): Json => ({
     ...optional('ours', l.ours),
     ...optional('theirs', l.theirs),
   })),
+  ...optional('unknown_columns', r.unknownColumns),
 });
 
 export const settlementJson = (s: Settlement): Json => ({

@@ -19,7 +19,7 @@ import {
 } from '../protocol/codecs';
 import { settlementBatches } from '../reports/settlements';
 import { buildStatement } from '../reports/statement';
-import { gmt8Date, rfc3339 } from '../time';
+import { gmt8Date, gmt8DayStart, rfc3339 } from '../time';
 import type { LimitClass } from './limits';
 import { errorReply, jsonReply, type Reply } from './reply';
 
@@ -85,17 +85,42 @@ const certificates = (context: ApiContext): Reply =>
     })),
   });
 
+const DAY_MS = 24 * 3600_000;
+/** §5.8: the Global page offers statements of the last 180 days only. */
+const STATEMENT_MAX_AGE_DAYS = 180;
+
+/**
+ * A day's file exists only once the GMT+8 day has closed and WeChat has generated it the next
+ * morning; the codes are the sandbox's assumption (docs/sandbox.md): NO_STATEMENT_EXIST, which is
+ * what a merchant sees for a file that is not there, and INVALID_REQUEST beyond 180 days.
+ */
+const statementRefusal = (date: string, now: number, readyAfterHours: number): Reply | undefined => {
+  const start = gmt8DayStart(date);
+  if (now < start + DAY_MS + readyAfterHours * 3600_000)
+    return errorReply(400, 'NO_STATEMENT_EXIST', 'the statement for this date is not generated yet');
+  if (start < gmt8DayStart(gmt8Date(now)) - STATEMENT_MAX_AGE_DAYS * DAY_MS)
+    return errorReply(400, 'INVALID_REQUEST', 'statements can only be downloaded for the last 180 days');
+  return undefined;
+};
+
 const statement = (context: ApiContext, request: ApiRequest): Reply =>
   withQuery(StatementQueryCodec, request.query, (query) => {
     const settings = context.engine.settings;
     if (query.mchid !== settings.spMchid)
       return errorReply(403, 'NO_AUTH', 'mchid is not the signing institution');
+    const refusal = statementRefusal(
+      query.date,
+      context.engine.time.now(),
+      settings.statementReadyAfterHours,
+    );
+    if (refusal !== undefined) return refusal;
     const file = buildStatement(context.engine.records, {
       date: query.date,
       ...(request.query['sub_mchid'] === undefined ? {} : { subMchid: request.query['sub_mchid'] }),
       spMchid: settings.spMchid,
       spAppid: settings.spAppid,
       feeBasisPoints: settings.feeBasisPoints,
+      header: context.engine.controls.statementHeader ?? settings.statementHeader,
     });
     if (file === undefined) return errorReply(404, 'NO_STATEMENT_EXIST', 'no statement exists for this date');
     // §3: the signature covers {"sha1":"…"}, the SHA-1 of the uncompressed CSV, not the body.

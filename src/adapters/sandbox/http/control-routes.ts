@@ -40,9 +40,11 @@ const NotificationFaultsCodec = t.partial({
   drop: t.boolean,
   probeSignature: t.boolean,
   origin: t.union([t.refinement(t.string, (u) => /^https?:\/\/[^/]+\/?$/.test(u), 'origin'), t.null]),
+  associatedData: t.refinement(t.string, (u) => u.length <= 64, 'text of at most 64 characters'),
 });
 const countCodec = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'int ≥ 0');
 const ReverseFaultsCodec = t.partial({ errors: countCodec, hangs: countCodec });
+const StatementSettingsCodec = t.partial({ header: t.keyof({ en: null, zh: null }) });
 const AdvanceCodec = t.partial({ ms: nonNegative, seconds: nonNegative });
 const RotateCodec = t.partial({ signWith: t.keyof({ new: null, old: null }) });
 const SignWithCodec = t.type({ serial: t.string });
@@ -108,6 +110,10 @@ const refundTruth = (r: Refund) => ({
   status: r.status,
   refund: r.refund,
   currency: r.currency,
+});
+const statementSettings = (engine: EngineContext): Record<string, unknown> => ({
+  header: engine.controls.statementHeader ?? engine.settings.statementHeader,
+  readyAfterHours: engine.settings.statementReadyAfterHours,
 });
 
 export const handleControl = (context: ControlContext, method: string, path: string, body: Buffer): Reply => {
@@ -180,6 +186,13 @@ export const handleControl = (context: ControlContext, method: string, path: str
     case 'POST /sandbox/notifications/flush':
       dispatcher.flushHeld();
       return jsonReply(200, { flushed: true }, 'none');
+    case 'GET /sandbox/statements':
+      return jsonReply(200, statementSettings(engine), 'none');
+    case 'POST /sandbox/statements':
+      return withJson(StatementSettingsCodec, body, (value) => {
+        if (value.header !== undefined) engine.controls.statementHeader = value.header;
+        return jsonReply(200, statementSettings(engine), 'none');
+      });
     case 'POST /sandbox/refunds/outcome':
       return withJson(RefundOutcomeCodec, body, (value) => {
         if (value.outcome === null) delete engine.controls.nextRefundOutcome;

@@ -21,6 +21,10 @@ export interface RuleSettings {
     readonly ABNORMAL: number;
   };
   readonly defaultRefundOutcome: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
+  /** Statement header language (a control may change it at run time). */
+  readonly statementHeader: 'en' | 'zh';
+  /** Hours after the GMT+8 midnight closing a day before its statement exists. */
+  readonly statementReadyAfterHours: number;
 }
 
 /**
@@ -47,6 +51,8 @@ export interface EngineContext {
   readonly controls: {
     nextRefundOutcome?: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
     reverseFaults?: ReverseFaults;
+    /** Overrides `settings.statementHeader`. */
+    statementHeader?: 'en' | 'zh';
   };
   /** `at`: business time the refund reached its outcome. */
   readonly onRefundFinal: (refund: Refund, order: Order, at: number) => void;

@@ -13,6 +13,9 @@ const RATES_TO_CNY: Readonly<Record<string, number>> = {
   JPY: 4_800_000,
 };
 
+/** An exchange rate of 1.0 as WeChat writes rates: an integer scaled by 10^8. */
+const SAME_CURRENCY_RATE = 100_000_000;
+
 export const exchangeRate = (currency: string): number => RATES_TO_CNY[currency] ?? 100_000_000;
 
 /** Minor units in CNY. JPY has no minor unit, hence the ×100 correction (§5.1). */
@@ -88,7 +91,11 @@ export const refundView = (refund: Refund): Record<string, unknown> => ({
   amount: refundAmount(refund),
 });
 
-/** §7.4 decrypted refund resource; the notification spells REFUNDCLOSE as CLOSED (§6). */
+/**
+ * §7.4 decrypted refund resource; the notification spells REFUNDCLOSE as CLOSED (§6). The amount
+ * follows WeChat's example: the payer pays in the pricing currency (a Hong Kong wallet), so
+ * payer_currency is the order's and exchange_rate is SETTLEMENT_RATE at 1.0 (10^8).
+ */
 export const refundNotificationResource = (refund: Refund, order: Order): Record<string, unknown> => ({
   sp_mchid: refund.spMchid,
   sub_mchid: refund.subMchid,
@@ -104,8 +111,9 @@ export const refundNotificationResource = (refund: Refund, order: Order): Record
     total: order.total,
     currency: refund.currency,
     refund: refund.refund,
-    payer_total: payerAmount(order.total, order.currency),
-    payer_currency: 'CNY',
-    payer_refund: payerAmount(refund.refund, refund.currency),
+    payer_total: order.total,
+    payer_currency: order.currency,
+    payer_refund: refund.refund,
+    exchange_rate: { type: 'SETTLEMENT_RATE', rate: SAME_CURRENCY_RATE },
   },
 });

@@ -31,6 +31,11 @@ export interface NotificationFaults {
    * clients insist on an https notify_url (§7.3) while a local receiver usually speaks http.
    */
   origin: string | null;
+  /**
+   * AEAD associated data of the encrypted resource. WeChat's refund-notification example sends ""
+   * (the default); any other text (e.g. "refund") checks that a client uses what the envelope says.
+   */
+  associatedData: string;
 }
 
 export const deliveryUrl = (notifyUrl: string, origin: string | null): string => {
@@ -89,6 +94,8 @@ export interface DispatcherDeps {
   readonly signer: () => Signer;
   readonly requestTimeoutMs: number;
   readonly origin?: string;
+  /** Initial `faults.associatedData`; default "". */
+  readonly associatedData?: string;
 }
 
 export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
@@ -100,6 +107,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     drop: false,
     probeSignature: false,
     origin: deps.origin ?? null,
+    associatedData: deps.associatedData ?? '',
   };
   let queue: Promise<void> = Promise.resolve();
   const inFlight = new Set<string>();
@@ -174,7 +182,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
         summary: request.summary,
         resource: {
           original_type: request.originalType,
-          ...encryptResource(deps.apiV3Key(), request.originalType, JSON.stringify(request.resource)),
+          ...encryptResource(deps.apiV3Key(), faults.associatedData, JSON.stringify(request.resource)),
         },
       };
       const delivery: Delivery = {

@@ -8,49 +8,70 @@ import { gmt8DateTime, gmt8DayStart } from '../time';
  * The daily statement (reference §5.8), generated from the ledger: one detail row per payment or
  * refund recorded that GMT+8 day, then one summary row per currency. Layout: header rows plain,
  * data rows with every value backtick-prefixed, the summary header marking the end of the details.
- * The column names are the ones the project's client reads (docs/sandbox.md, "Statements").
+ * The detail header is the one WeChat's Global page prints (38 columns), in English or Chinese
+ * (docs/sandbox.md, "Statements"); the sandbox keeps its own copy of the names, never the client's.
  */
 
-const DETAIL_HEADER = [
-  'Transaction time',
-  'Official account ID',
-  'Vendor ID',
-  'Sub vendor ID',
-  'Device ID',
-  'WeChat order number',
-  'Vendor order number',
-  'User tag',
-  'Transaction type',
-  'Transaction status',
-  'Payment bank',
-  'Currency type',
-  'Total amount',
-  'WeChat refund number',
-  'Vendor refund number',
-  'Refund amount',
-  'Refund type',
-  'Refund status',
-  'Product name',
-  "Vendor's data package",
-  'Fee',
-  'Rate',
-  'Coupon amount',
-  'Coupon refund amount',
-  'Cash currency type',
-  'Cash fee',
-  'Settlement currency type',
-  'Settlement amount',
-  'Exchange rate',
-  'Refund exchange rate',
+export type StatementHeaderLanguage = 'en' | 'zh';
+
+/** Each column as [English, Chinese], in the official order. */
+const COLUMNS = [
+  ['Transaction time', '交易时间'],
+  ['Official Account ID', '公众账号ID'],
+  ['Vendor ID', '商户号'],
+  ['Sub vendor ID', '子商户号'],
+  ['Device No.', '设备号'],
+  ['WeChat order No.', '微信订单号'],
+  ['Vendor order No.', '商户订单号'],
+  ['User identifier', '用户标识'],
+  ['Transaction type', '交易类型'],
+  ['Transaction status', '交易状态'],
+  ['Payment bank', '付款银行'],
+  ['Top-up voucher currency', '充值券币种'],
+  ['Top-up voucher amount', '充值券金额'],
+  ['Coupon currency', '优惠券币种'],
+  ['Coupon amount', '优惠券金额'],
+  ['WeChat refund No.', '微信退款单号'],
+  ['Vendor refund No.', '商户退款单号'],
+  ['Refund type', '退款类型'],
+  ['Refund status', '退款状态'],
+  ['Product name', '商品名称'],
+  ['Vendor data package', '商户数据包'],
+  ['Fee', '手续费'],
+  ['Rate', '费率'],
+  ['Pricing currency', '标价币种'],
+  ['Order amount (pricing currency)', '订单金额(标价币种)'],
+  ['Payer currency', '用户支付币种'],
+  ['Payer amount', '用户支付金额'],
+  ['Settlement currency', '结算币种'],
+  ['Settlement amount', '应结订单金额'],
+  ['Payment exchange rate', '支付汇率'],
+  ['Refund exchange rate', '退款汇率'],
+  ['Requested refund amount', '申请退款金额'],
+  ['Payer refund currency', '用户退款币种'],
+  ['Payer refund amount', '用户退款金额'],
+  ['Refund settlement currency', '退款结算币种'],
+  ['Refund settlement amount', '退款应结订单金额'],
+  ['Top-up voucher refund amount', '充值券退款金额'],
+  ['Coupon refund amount', '优惠券退款金额'],
 ] as const;
 
-const SUMMARY_HEADER = [
-  'Currency type',
-  'Total transaction count',
-  'Total amount',
-  'Total refund amount',
-  'Total fee',
-];
+type Column = (typeof COLUMNS)[number][0];
+
+/** The summary is not spelled out on the Global page: names follow WeChat's other bills. */
+const SUMMARY_COLUMNS = [
+  ['Currency type', '币种'],
+  ['Total transaction count', '总交易单数'],
+  ['Total amount', '订单总金额'],
+  ['Total refund amount', '申请退款总金额'],
+  ['Total fee', '手续费总金额'],
+] as const;
+
+export const statementHeader = (language: StatementHeaderLanguage): readonly string[] =>
+  COLUMNS.map(([en, zh]) => (language === 'en' ? en : zh));
+
+const summaryHeader = (language: StatementHeaderLanguage): readonly string[] =>
+  SUMMARY_COLUMNS.map(([en, zh]) => (language === 'en' ? en : zh));
 
 const ZERO_EXPONENT = new Set(['JPY', 'KRW', 'VND']);
 
@@ -65,7 +86,7 @@ const clean = (value: string): string => value.replace(/[\r\n]+/g, ' ');
 
 const row = (values: readonly string[]): string => values.map((v) => `\`${clean(v)}`).join(',');
 
-type DetailRow = Readonly<Record<(typeof DETAIL_HEADER)[number], string>>;
+type DetailRow = Readonly<Record<Column, string>>;
 
 const detail = (
   entry: LedgerEntry,
@@ -77,37 +98,46 @@ const detail = (
   const isPayment = entry.kind === 'PAYMENT';
   const currency = entry.currency;
   const settlement = isPayment ? entry.amount - entry.fee : -entry.amount;
+  const rate = String(exchangeRate(currency));
   return {
     'Transaction time': gmt8DateTime(entry.at),
-    'Official account ID': spAppid,
+    'Official Account ID': spAppid,
     'Vendor ID': spMchid,
     'Sub vendor ID': entry.subMchid,
-    'Device ID': order?.deviceId ?? '',
-    'WeChat order number': entry.transactionId,
-    'Vendor order number': entry.outTradeNo,
-    'User tag': order?.openid ?? '',
+    'Device No.': order?.deviceId ?? '',
+    'WeChat order No.': entry.transactionId,
+    'Vendor order No.': entry.outTradeNo,
+    'User identifier': order?.openid ?? '',
     'Transaction type': 'MICROPAY',
     'Transaction status': isPayment ? 'SUCCESS' : 'REFUND',
     'Payment bank': 'OTHERS',
-    'Currency type': currency,
-    'Total amount': majorUnits(isPayment ? entry.amount : 0, currency),
-    'WeChat refund number': entry.refundId ?? '',
-    'Vendor refund number': entry.outRefundNo ?? '',
-    'Refund amount': majorUnits(isPayment ? 0 : entry.amount, currency),
+    'Top-up voucher currency': currency,
+    'Top-up voucher amount': majorUnits(0, currency),
+    'Coupon currency': currency,
+    'Coupon amount': majorUnits(0, currency),
+    'WeChat refund No.': entry.refundId ?? '',
+    'Vendor refund No.': entry.outRefundNo ?? '',
     'Refund type': isPayment ? '' : entry.cause === 'REVERSAL' ? 'REVOKED' : 'ORIGINAL',
     'Refund status': isPayment ? '' : 'SUCCESS',
     'Product name': order?.description ?? '',
-    "Vendor's data package": order?.attach ?? '',
+    'Vendor data package': order?.attach ?? '',
     Fee: majorUnits(entry.fee, currency),
     Rate: feeRate,
-    'Coupon amount': majorUnits(0, currency),
+    'Pricing currency': currency,
+    'Order amount (pricing currency)': majorUnits(isPayment ? entry.amount : 0, currency),
+    'Payer currency': 'CNY',
+    'Payer amount': majorUnits(isPayment ? payerAmount(entry.amount, currency) : 0, 'CNY'),
+    'Settlement currency': currency,
+    'Settlement amount': majorUnits(isPayment ? settlement : 0, currency),
+    'Payment exchange rate': rate,
+    'Refund exchange rate': isPayment ? '' : rate,
+    'Requested refund amount': majorUnits(isPayment ? 0 : entry.amount, currency),
+    'Payer refund currency': isPayment ? '' : 'CNY',
+    'Payer refund amount': isPayment ? '' : majorUnits(payerAmount(entry.amount, currency), 'CNY'),
+    'Refund settlement currency': isPayment ? '' : currency,
+    'Refund settlement amount': isPayment ? '' : majorUnits(settlement, currency),
+    'Top-up voucher refund amount': majorUnits(0, currency),
     'Coupon refund amount': majorUnits(0, currency),
-    'Cash currency type': 'CNY',
-    'Cash fee': majorUnits(payerAmount(entry.amount, currency), 'CNY'),
-    'Settlement currency type': currency,
-    'Settlement amount': majorUnits(settlement, currency),
-    'Exchange rate': String(exchangeRate(currency)),
-    'Refund exchange rate': isPayment ? '' : String(exchangeRate(currency)),
   };
 };
 
@@ -123,6 +153,8 @@ export interface StatementRequest {
   readonly spMchid: string;
   readonly spAppid: string;
   readonly feeBasisPoints: number;
+  /** Header language; default English. */
+  readonly header?: StatementHeaderLanguage;
 }
 
 /** Undefined when nothing was recorded that day: apihk then answers NO_STATEMENT_EXIST. */
@@ -159,10 +191,11 @@ export const buildStatement = (records: Records, request: StatementRequest): Sta
       ),
     ]);
   });
+  const language = request.header ?? 'en';
   const lines = [
-    DETAIL_HEADER.join(','),
-    ...details.map((d) => row(DETAIL_HEADER.map((column) => d[column]))),
-    SUMMARY_HEADER.join(','),
+    statementHeader(language).join(','),
+    ...details.map((d) => row(COLUMNS.map(([column]) => d[column]))),
+    summaryHeader(language).join(','),
     ...summaries,
   ];
   const csv = Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');

@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { isAcceptableNotifyUrl } from '../notify-url';
 
 /**
  * Request bodies as the API documents them (reference §5.1, §5.5): what we are about to send is
@@ -21,18 +22,8 @@ const positiveInteger = refined(
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
 );
 
-/**
- * §7.3: HTTPS, publicly reachable, no query string. Plain HTTP is let through only to a loopback
- * host, where it can only mean a local sandbox; WeChat itself would refuse it.
- */
-const notifyUrl = refined(
-  'HttpsUrlWithoutQuery',
-  (u): u is string =>
-    typeof u === 'string' &&
-    u.length <= 256 &&
-    (/^https:\/\/[^?#\s]+$/.test(u) ||
-      /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?\/[^?#\s]*$/.test(u)),
-);
+/** §7.3; the rule lives in `notify-url.ts`, shared with the start-up check. */
+const notifyUrl = refined('HttpsUrlWithoutQuery', isAcceptableNotifyUrl);
 
 export const PayRequestBodyCodec = t.intersection([
   t.type({

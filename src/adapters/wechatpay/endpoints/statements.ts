@@ -104,7 +104,13 @@ const readStatement = async (
   if (E.isLeft(parsed)) return unknown('MalformedResponse', `statement: ${parsed.left}`, requestId);
   return {
     _tag: 'Success',
-    value: { date, sha1: actual, rows: parsed.right.rows, summary: parsed.right.summary },
+    value: {
+      date,
+      sha1: actual,
+      rows: parsed.right.rows,
+      summary: parsed.right.summary,
+      unknownColumns: parsed.right.unknownColumns,
+    },
     ...(requestId === undefined ? {} : { requestId }),
   };
 };

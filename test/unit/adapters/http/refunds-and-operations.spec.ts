@@ -130,6 +130,25 @@ describe('merchant API: refunds, reconciliation, settlements, reviews', () => {
     expect(res.json()).toMatchObject({ status: 404, code: 'RECONCILIATION_NOT_FOUND' });
   });
 
+  it('a day whose statement is not ready is 409 with when it will be, and an old day 422', async () => {
+    h.api.reconciliation = TE.left({
+      _tag: 'StatementNotReady',
+      message: '20261206 has not closed yet in GMT+8; its statement is available from 2026-12-07 10:00 GMT+8',
+      availableFrom: '2026-12-07T02:00:00.000Z',
+    });
+    const early = await h.app.inject({ method: 'POST', url: '/v1/reconciliations/20261206', headers: AUTH });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({
+      code: 'STATEMENT_NOT_READY',
+      detail: expect.stringContaining('has not closed yet in GMT+8'),
+      available_from: '2026-12-07T02:00:00.000Z',
+    });
+    h.api.reconciliation = TE.left({ _tag: 'StatementOutOfRange', message: 'older than 180 days' });
+    const old = await h.app.inject({ method: 'POST', url: '/v1/reconciliations/20250101', headers: AUTH });
+    expect(old.statusCode).toBe(422);
+    expect(old.json()).toMatchObject({ code: 'STATEMENT_DATE_OUT_OF_RANGE' });
+  });
+
   it('settlements are queried with the settled range', async () => {
     const res = await h.app.inject({
       method: 'GET',

@@ -111,18 +111,46 @@ describe('refund notifications', () => {
     expect(envelope).toMatchObject({
       event_type: 'REFUND.SUCCESS',
       resource_type: 'encrypt-resource',
-      resource: { original_type: 'refund', algorithm: 'AEAD_AES_256_GCM', associated_data: 'refund' },
+      // As WeChat's example: empty associated data.
+      resource: { original_type: 'refund', algorithm: 'AEAD_AES_256_GCM', associated_data: '' },
     });
     expect(resourceOf(delivery)).toMatchObject({
       sp_mchid: h.spMchid,
       sub_mchid: SUB_MCHID,
       out_refund_no: outRefundNo,
       refund_status: 'SUCCESS',
-      amount: { total: 1000, refund: 400, currency: 'HKD' },
+      amount: {
+        total: 1000,
+        refund: 400,
+        currency: 'HKD',
+        payer_total: 1000,
+        payer_refund: 400,
+        payer_currency: 'HKD',
+        exchange_rate: { type: 'SETTLEMENT_RATE', rate: 100_000_000 },
+      },
     });
     await waitFor('delivered state', async () =>
       (await deliveryOf(outRefundNo))?.state === 'delivered' ? true : undefined,
     );
+  });
+
+  it('encrypts with the associated data set through the control API', async () => {
+    expect(
+      await h.control('POST', '/sandbox/notifications/faults', { associatedData: 'refund' }),
+    ).toMatchObject({
+      associatedData: 'refund',
+    });
+    try {
+      await refundWithNotification();
+      const [delivery] = await waitFor('a delivery', () =>
+        receiver.received.length > 0 ? receiver.received : undefined,
+      );
+      if (delivery === undefined) throw new Error('nothing received');
+      expect(JSON.parse(delivery.body)).toMatchObject({ resource: { associated_data: 'refund' } });
+      expect(resourceOf(delivery)['refund_status']).toBe('SUCCESS');
+    } finally {
+      await h.control('POST', '/sandbox/notifications/faults', { associatedData: '' });
+    }
   });
 
   it('spells a closed refund REFUND.CLOSED / CLOSED', async () => {

@@ -22,41 +22,56 @@ let h: Harness;
 const DAY = '20261127';
 let paidIds: string[] = [];
 
-beforeAll(async () => {
-  dir = tempStateDir();
-  h = await startHarness(dir, { refundDelaySeconds: { SUCCESS: 0, REFUNDCLOSE: 0, ABNORMAL: 0 } });
+/** Four payments (one USD, one for another sub-merchant) and a partial refund, all on DAY. */
+const seed = async (harness: Harness): Promise<string[]> => {
   const pay = async (total: number, currency: string, subMchid = SUB_MCHID): Promise<string> => {
-    const response = await h.client.send('POST', '/v3/global/micropay/transactions/pay', {
-      body: payBody(h, { outTradeNo: uniqueNo('st'), authCode: authCode('00'), total, currency, subMchid }),
+    const response = await harness.client.send('POST', '/v3/global/micropay/transactions/pay', {
+      body: payBody(harness, {
+        outTradeNo: uniqueNo('st'),
+        authCode: authCode('00'),
+        total,
+        currency,
+        subMchid,
+      }),
     });
     return response.json()['id'] as string;
   };
-  paidIds = [
+  const ids = [
     await pay(1000, 'HKD'),
     await pay(2550, 'HKD'),
     await pay(700, 'USD'),
     await pay(300, 'HKD', '1900000110'),
   ];
-  await h.client.send('POST', '/v3/global/refunds', {
+  await harness.client.send('POST', '/v3/global/refunds', {
     body: JSON.stringify({
-      sp_mchid: h.spMchid,
-      sp_appid: h.spAppid,
+      sp_mchid: harness.spMchid,
+      sp_appid: harness.spAppid,
       sub_mchid: SUB_MCHID,
-      transaction_id: paidIds[1],
+      transaction_id: ids[1],
       out_refund_no: uniqueNo('R'),
       amount: { refund: 550, total: 2550, currency: 'HKD' },
     }),
   });
-  h.clock.advance(1_000);
-  await h.sandbox.settle();
+  harness.clock.advance(1_000);
+  await harness.sandbox.settle();
+  return ids;
+};
+
+beforeAll(async () => {
+  dir = tempStateDir();
+  h = await startHarness(dir, { refundDelaySeconds: { SUCCESS: 0, REFUNDCLOSE: 0, ABNORMAL: 0 } });
+  paidIds = await seed(h);
 });
 afterAll(async () => {
   await h.close();
   removeDir(dir);
 });
 
-const download = (date: string, gzip: boolean) =>
-  h.client.send('GET', `/v3/global/statements?date=${date}&mchid=${h.spMchid}`, {
+/** The statement's own sandbox: DAY is over and its file generated (10:00 GMT+8 the next day). */
+let sh: Harness;
+let shDir: string;
+const download = (date: string, gzip: boolean, harness: Harness = sh) =>
+  harness.client.send('GET', `/v3/global/statements?date=${date}&mchid=${harness.spMchid}`, {
     headers: gzip ? { 'Accept-Encoding': 'gzip' } : {},
   });
 
@@ -77,13 +92,34 @@ const parse = (csv: string) => {
 };
 
 describe('statements', () => {
+  beforeAll(async () => {
+    shDir = tempStateDir();
+    sh = await startHarness(shDir, { refundDelaySeconds: { SUCCESS: 0, REFUNDCLOSE: 0, ABNORMAL: 0 } });
+    paidIds = await seed(sh);
+  });
+  afterAll(async () => {
+    await sh.close();
+    removeDir(shDir);
+  });
+
+  it('refuses a day until it has closed in GMT+8 and its file is generated the next morning', async () => {
+    // 10:00:01 GMT+8 on DAY: still open.
+    const open = await download(DAY, false);
+    expect(open.status).toBe(400);
+    expect(open.json()).toMatchObject({ code: 'NO_STATEMENT_EXIST' });
+    sh.clock.advance(24 * 3600_000 - 2_000); // 09:59:59 the next day: closed, not generated.
+    expect((await download(DAY, false)).json()).toMatchObject({ code: 'NO_STATEMENT_EXIST' });
+    sh.clock.advance(1_000); // 10:00:00: generated.
+    expect((await download(DAY, false)).status).toBe(200);
+  });
+
   it('serves the CSV with its SHA-1 header and a signature over {"sha1":…}, not over the body', async () => {
     const response = await download(DAY, false);
     expect(response.status).toBe(200);
     const sha1 = createHash('sha1').update(response.body).digest('hex');
     expect(response.headers['wechatpay-statement-sha1']).toBe(sha1);
-    expect(verifyResponse(response, h.certificates, Buffer.from(JSON.stringify({ sha1 })))).toBe(true);
-    expect(verifyResponse(response, h.certificates)).toBe(false);
+    expect(verifyResponse(response, sh.certificates, Buffer.from(JSON.stringify({ sha1 })))).toBe(true);
+    expect(verifyResponse(response, sh.certificates)).toBe(false);
     expect(response.headers['request-id']).toBeTruthy();
   });
 
@@ -95,20 +131,26 @@ describe('statements', () => {
     expect(unzipped.equals(plain.body)).toBe(true);
     const sha1 = createHash('sha1').update(unzipped).digest('hex');
     expect(zipped.headers['wechatpay-statement-sha1']).toBe(sha1);
-    expect(verifyResponse(zipped, h.certificates, Buffer.from(JSON.stringify({ sha1 })))).toBe(true);
+    expect(verifyResponse(zipped, sh.certificates, Buffer.from(JSON.stringify({ sha1 })))).toBe(true);
   });
 
   it('lists every payment and refund of the day from the ledger, with per-currency totals', async () => {
     const { header, rows, summaryHeader, summary } = parse((await download(DAY, false)).text);
-    expect(header).toEqual(
-      expect.arrayContaining([
-        'Transaction time',
-        'WeChat order number',
-        'Total amount',
-        'Refund amount',
-        'Fee',
-      ]),
-    );
+    expect(header.slice(0, 12)).toEqual([
+      'Transaction time',
+      'Official Account ID',
+      'Vendor ID',
+      'Sub vendor ID',
+      'Device No.',
+      'WeChat order No.',
+      'Vendor order No.',
+      'User identifier',
+      'Transaction type',
+      'Transaction status',
+      'Payment bank',
+      'Top-up voucher currency',
+    ]);
+    expect(header).toHaveLength(38);
     expect(summaryHeader).toEqual([
       'Currency type',
       'Total transaction count',
@@ -118,18 +160,18 @@ describe('statements', () => {
     ]);
     expect(rows).toHaveLength(5);
     const payments = rows.filter((r) => r['Transaction status'] === 'SUCCESS');
-    expect(payments.map((r) => r['WeChat order number'])).toEqual(paidIds);
+    expect(payments.map((r) => r['WeChat order No.'])).toEqual(paidIds);
     expect(payments[0]).toMatchObject({
-      'Total amount': '10.00',
-      'Currency type': 'HKD',
-      'Refund amount': '0.00',
+      'Order amount (pricing currency)': '10.00',
+      'Pricing currency': 'HKD',
+      'Requested refund amount': '0.00',
       Fee: '0.06',
     });
     const [refund] = rows.filter((r) => r['Transaction status'] === 'REFUND');
     expect(refund).toMatchObject({
-      'WeChat order number': paidIds[1],
-      'Refund amount': '5.50',
-      'Total amount': '0.00',
+      'WeChat order No.': paidIds[1],
+      'Requested refund amount': '5.50',
+      'Order amount (pricing currency)': '0.00',
     });
     expect(rows[0]?.['Transaction time']).toBe('2026-11-27 10:00:00');
     expect(summary).toEqual([
@@ -150,13 +192,38 @@ describe('statements', () => {
     ]);
   });
 
+  it('writes the Chinese header when asked, with the same rows', async () => {
+    const english = parse((await download(DAY, false)).text);
+    expect(await sh.control('POST', '/sandbox/statements', { header: 'zh' })).toMatchObject({ header: 'zh' });
+    const chinese = parse((await download(DAY, false)).text);
+    await sh.control('POST', '/sandbox/statements', { header: 'en' });
+    expect(chinese.header.slice(0, 6)).toEqual([
+      '交易时间',
+      '公众账号ID',
+      '商户号',
+      '子商户号',
+      '设备号',
+      '微信订单号',
+    ]);
+    expect(chinese.header).toContain('订单金额(标价币种)');
+    expect(chinese.summaryHeader[0]).toBe('币种');
+    expect(chinese.rows.map((r) => Object.values(r))).toEqual(english.rows.map((r) => Object.values(r)));
+  });
+
+  it('refuses a day more than 180 days back with INVALID_REQUEST (today is 20261128)', async () => {
+    const old = await download('20260531', false);
+    expect(old.status).toBe(400);
+    expect(old.json()).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect((await download('20260601', false)).json()).toMatchObject({ code: 'NO_STATEMENT_EXIST' });
+  });
+
   it('answers NO_STATEMENT_EXIST for a day without trades, and NO_AUTH for another mchid', async () => {
     const none = await download('20261126', false);
     expect(none.status).toBe(404);
     expect(none.json()['code']).toBe('NO_STATEMENT_EXIST');
-    const other = await h.client.send('GET', `/v3/global/statements?date=${DAY}&mchid=1230000001`);
+    const other = await sh.client.send('GET', `/v3/global/statements?date=${DAY}&mchid=1230000001`);
     expect(other.json()['code']).toBe('NO_AUTH');
-    const badDate = await h.client.send('GET', `/v3/global/statements?date=2026-11-27&mchid=${h.spMchid}`);
+    const badDate = await sh.client.send('GET', `/v3/global/statements?date=2026-11-27&mchid=${sh.spMchid}`);
     expect(badDate.json()).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'date' } });
   });
 });

@@ -156,7 +156,7 @@ describe('statement download (reference §5.8)', () => {
     expect(outcome).toMatchObject({
       _tag: 'Unknown',
       reason: 'MalformedResponse',
-      detail: expect.stringContaining('missing column'),
+      detail: expect.stringContaining('missing required columns'),
     });
   });
 

@@ -172,16 +172,71 @@ describe('reconcile', () => {
     expect(await unwrap(w.store.readStream(`reconciliation-${spMchid}:${DATE}`))).toHaveLength(before + 1);
   });
 
-  it('treats a day WeChat has no statement for as one where everything of ours is missing there', async () => {
+  it('reads NO_STATEMENT_EXIST as "not available yet", never as an empty day, and records nothing', async () => {
+    for (const outcome of [
+      { _tag: 'Rejected', httpStatus: 400, code: 'NO_STATEMENT_EXIST', message: 'no bill' },
+      { _tag: 'NotFound', httpStatus: 404, code: 'NO_STATEMENT_EXIST', message: 'no bill' },
+    ] as const) {
+      const { w, deps } = await setUp(outcome);
+      const before = await logOf(w.store);
+      const result = await reconcile(deps, spMchid, date, context)();
+      expect(result).toEqual(
+        E.left(
+          expect.objectContaining({
+            _tag: 'StatementNotReady',
+            reason: 'NoStatementYet',
+            message: expect.stringContaining('try again later'),
+          }),
+        ),
+      );
+      expect(await logOf(w.store)).toHaveLength(before.length);
+    }
+  });
+
+  it('refuses a day that has not closed in GMT+8 without asking WeChat, saying from when it can be had', async () => {
+    const { deps, downloads } = await setUp();
+    // 2026-03-02 23:00 GMT+8: the day is still open.
+    const early = { ...deps, clock: { now: () => Date.parse('2026-03-02T15:00:00Z') } };
+    const result = await reconcile(early, spMchid, date, context)();
+    expect(result).toEqual(
+      E.left({
+        _tag: 'StatementNotReady',
+        reason: 'DayNotClosed',
+        availableFrom: '2026-03-03T02:00:00.000Z',
+        message: `${DATE} has not closed yet in GMT+8; its statement is available from 2026-03-03 10:00 GMT+8`,
+      }),
+    );
+    // Closed, but before WeChat generates the file.
+    const morning = { ...deps, clock: { now: () => Date.parse('2026-03-03T01:59:59Z') } };
+    expect(await reconcile(morning, spMchid, date, context)()).toEqual(
+      E.left(expect.objectContaining({ _tag: 'StatementNotReady', reason: 'NotGeneratedYet' })),
+    );
+    expect(downloads()).toBe(0);
+  });
+
+  it('refuses a day beyond the 180 days WeChat keeps, without asking WeChat', async () => {
+    const { deps, downloads } = await setUp();
+    const later = { ...deps, clock: { now: () => Date.parse('2026-08-30T04:00:00Z') } };
+    expect(await reconcile(later, spMchid, date, context)()).toEqual(
+      E.left(expect.objectContaining({ _tag: 'StatementTooOld', oldestDate: '20260303' })),
+    );
+    expect(downloads()).toBe(0);
+  });
+
+  it('reports and records the statement columns it does not know', async () => {
+    const warnings: unknown[] = [];
     const { deps } = await setUp({
-      _tag: 'Rejected',
-      httpStatus: 400,
-      code: 'NO_STATEMENT_EXIST',
-      message: 'no bill',
+      _tag: 'Success',
+      value: { ...plantedStatement, unknownColumns: ['Store code'] },
     });
-    const view = await unwrap(reconcile(deps, spMchid, date, context));
-    expect(view.statementSha1).toBe('');
-    expect(view.counts).toMatchObject({ matched: 0, missing_at_wechat: 5 });
+    const view = await unwrap(
+      reconcile({ ...deps, logger: { warn: (m, f) => warnings.push([m, f]) } }, spMchid, date, context),
+    );
+    expect(view.unknownColumns).toEqual(['Store code']);
+    expect(warnings).toEqual([
+      ['statement has columns this client does not know', { date: DATE, unknownColumns: ['Store code'] }],
+    ]);
+    expect(formatReconciliation(view)).toContain('statement columns this client does not know');
   });
 
   it('fails with the gateway outcome, recording nothing, when the statement cannot be had', async () => {
