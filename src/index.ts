@@ -1,23 +1,16 @@
 /**
- * wechatpay-global-core as a library: the domain (deciders, events, codecs), the ports, the core
- * factory for embedding, and the adapters a platform may want to reuse.
+ * wechatpay-global-core as a library: the domain (deciders, events, codecs), the ports, and the
+ * core factory for embedding, with the in-memory store for tests. Nothing here loads a heavy
+ * dependency; each adapter has its own entry point, so a platform loads only what it uses:
+ * `/wechatpay` (the client), `/sqlite`, `/eventstoredb`, `/service` (HTTP server, logs, metrics),
+ * `/sandbox` (the local simulator) and `/testing` (clocks, timers, decider specifications).
  */
 export * from './domain';
 export type * from './ports';
 export { noMetrics } from './ports';
 export type { PaymentCore, CoreConfig } from './application';
 export { createPaymentCore, type EmbedOptions } from './main/embed';
-export { startService, type RunningService } from './main/service';
-export { loadConfig, type ServiceConfig } from './main/config';
-export {
-  createWeChatPayClient,
-  type WeChatPayClient,
-  type WeChatPayClientConfig,
-} from './adapters/wechatpay';
-export { startSandbox, type RunningSandbox, type SandboxOptions } from './adapters/sandbox';
 export { createMemoryEventStore } from './adapters/memory/event-store';
 export { createMemoryReadModelStore } from './adapters/memory/read-model-store';
-export { openSqliteDatabase } from './adapters/sqlite/database';
-export { createSqliteEventStore } from './adapters/sqlite/event-store';
-export { createSqliteReadModelStore } from './adapters/sqlite/read-model-store';
-export { createEventStoreDbEventStore } from './adapters/eventstoredb';
+export { createStderrLogger } from './adapters/pino/stderr-logger';
+export { createSystemTimers, systemClock, type ScaledClock } from './adapters/system';

@@ -1,11 +1,11 @@
 import { Order, Refund, type SpMchid } from '../domain';
 import { noMetrics } from '../ports';
-import type { CoreConfig, PaymentCore } from '../application';
+import { createPaymentCore as createCore, type CoreConfig, type PaymentCore } from '../application';
 import { createMemoryEventStore } from '../adapters/memory/event-store';
 import { createMemoryReadModelStore } from '../adapters/memory/read-model-store';
-import { createPinoLogger } from '../adapters/pino';
+import { createStderrLogger } from '../adapters/pino/stderr-logger';
 import { createSystemTimers, systemClock } from '../adapters/system';
-import { type PortBindings, TYPES, buildContainer } from './container';
+import type { PortBindings } from './container';
 
 export interface EmbedOptions {
   readonly config: {
@@ -15,14 +15,27 @@ export interface EmbedOptions {
     readonly payPolicy?: Partial<Order.PayPolicy>;
     readonly refundPolicy?: Partial<Refund.RefundPolicy>;
   };
-  /** The gateway and verifier are required (see `createWeChatPayClient`); every other port has a default. */
-  readonly ports: Pick<PortBindings, 'gateway' | 'verifier'> & Partial<PortBindings>;
+  /**
+   * The gateway, the verifier and the store are required: the store is the system of record, so
+   * choosing one (`createSqliteEventStore`, `createEventStoreDbEventStore`, or `createMemoryEventStore`
+   * for tests) is never left to a default. Every other port has one.
+   */
+  readonly ports: Pick<PortBindings, 'gateway' | 'verifier' | 'store'> & Partial<PortBindings>;
+  /** Refuses defaults that lose data. Default: `process.env.NODE_ENV === 'production'`. */
+  readonly production?: boolean;
 }
+
+const MEMORY_STORE_WARNING =
+  'createPaymentCore: NO EVENT STORE GIVEN, so payments are kept IN MEMORY and are LOST when this process ' +
+  'exits. Pass ports.store (createSqliteEventStore from "wechatpay-global-core/sqlite", or ' +
+  'createMemoryEventStore() to choose memory on purpose). This default is refused when NODE_ENV=production.';
 
 /**
  * The core for a platform that brings its own HTTP server, store or logger: call `api` from your
  * routes, `start()` once (it catches the read models up and resumes in-flight sagas), `stop()` on
- * shutdown. Defaults: in-memory store and read models, the system clock, silent logs, no metrics.
+ * shutdown. Defaults: in-memory read models (rebuilt from the log at start), the system clock,
+ * warnings and errors on standard error, no metrics. Plain composition, no container: importing
+ * the package root must not load the service's dependencies.
  */
 export const createPaymentCore = (options: EmbedOptions): PaymentCore => {
   const payPolicy = { ...Order.defaultPayPolicy, ...options.config.payPolicy };
@@ -37,16 +50,29 @@ export const createPaymentCore = (options: EmbedOptions): PaymentCore => {
       ? { refundNotifyUrl: options.config.refundNotifyUrl }
       : {}),
   };
-  const clock = options.ports.clock ?? systemClock;
-  const defaults: PortBindings = {
-    store: createMemoryEventStore(),
-    readModels: createMemoryReadModelStore(),
-    gateway: options.ports.gateway,
-    verifier: options.ports.verifier,
+  const ports = options.ports;
+  const logger = ports.logger ?? createStderrLogger();
+  // The type requires a store; this guards callers without types, who used to get memory silently.
+  const storeGiven = (ports.store as PortBindings['store'] | undefined) !== undefined;
+  if (!storeGiven) {
+    if (options.production ?? process.env['NODE_ENV'] === 'production') {
+      throw new Error(
+        'createPaymentCore: ports.store is required in production (NODE_ENV=production); ' +
+          'the in-memory default would lose every payment on exit',
+      );
+    }
+    logger.warn(MEMORY_STORE_WARNING);
+  }
+  const clock = ports.clock ?? systemClock;
+  return createCore({
+    config,
+    store: storeGiven ? ports.store : createMemoryEventStore(),
+    readModels: ports.readModels ?? createMemoryReadModelStore(),
+    gateway: ports.gateway,
+    verifier: ports.verifier,
     clock,
-    timers: createSystemTimers(clock),
-    logger: createPinoLogger({ level: 'silent' }),
-    metrics: noMetrics,
-  };
-  return buildContainer(config, defaults, options.ports).get<PaymentCore>(TYPES.PaymentCore);
+    timers: ports.timers ?? createSystemTimers(clock),
+    logger,
+    metrics: ports.metrics ?? noMetrics,
+  });
 };

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+// A namespace import for the type, so the published typings need no esModuleInterop from a consumer.
+import type * as BetterSqlite3 from 'better-sqlite3';
 
-export type SqliteDatabase = Database.Database;
+export type SqliteDatabase = BetterSqlite3.Database;
 
 /**
  * Opens (creating if needed) a database file for the event log, the read models, or both. A read
