@@ -7,6 +7,8 @@ export type * from './ports';
 export { noMetrics } from './ports';
 export type { PaymentCore, CoreConfig } from './application';
 export { createPaymentCore, type EmbedOptions } from './main/embed';
+export * from './application/projections/public';
+export { createMemoryCheckpointStore } from './adapters/memory/checkpoint-store';
 export { startService, type RunningService } from './main/service';
 export { loadConfig, type ServiceConfig } from './main/config';
 export {
@@ -20,4 +22,5 @@ export { createMemoryReadModelStore } from './adapters/memory/read-model-store';
 export { openSqliteDatabase } from './adapters/sqlite/database';
 export { createSqliteEventStore } from './adapters/sqlite/event-store';
 export { createSqliteReadModelStore } from './adapters/sqlite/read-model-store';
+export { createSqliteCheckpointStore } from './adapters/sqlite/projection-checkpoints';
 export { createEventStoreDbEventStore } from './adapters/eventstoredb';

@@ -201,12 +201,19 @@ export const runProjection = <Tx, T extends PublicEventType>(
       )();
       if (r.isStopped) return;
       if (E.isLeft(committed)) {
-        const isHandler = committed.left._tag === 'HandlerFailed';
-        fail(r, {
-          message: messageOf(committed.left),
-          position: isHandler ? at.position : undefined,
-          cause: isHandler ? (committed.left as { error: unknown }).error : committed.left,
-        });
+        const failed = committed.left;
+        if (failed._tag !== 'HandlerFailed' || at.position === undefined) {
+          fail(r, { message: messageOf(failed), position: undefined, cause: failed });
+          return;
+        }
+        // Nothing of the batch was kept (or, at-least-once, its checkpoint was not): commit the
+        // events before the failing one again, so the checkpoint stops right before it.
+        const failedAt = at.position;
+        await commitBatch(
+          r,
+          events.filter((e) => e.position < failedAt),
+        );
+        fail(r, { message: messageOf(failed), position: failedAt, cause: failed.error });
         return;
       }
       setStatus({ ...current, checkpoint: last } as ProjectionStatus);
