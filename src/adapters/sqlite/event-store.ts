@@ -102,8 +102,8 @@ export const createSqliteEventStore = (
         notifier.notify();
       }
     }, pollMs);
-    // Polling alone must not keep a process alive.
-    poll.unref();
+    // Not unref'd: a process that only projects (nothing else on its event loop) must stay up while
+    // subscribed. The timer ends with the last subscription, or with close().
   };
   const stopWatchingIfIdle = (): void => {
     if (subscriptions.size > 0 || poll === undefined) return;
