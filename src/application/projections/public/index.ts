@@ -2,3 +2,4 @@
 export * from './events';
 export * from './projection';
 export * from './runner';
+export * from './health';

@@ -8,6 +8,7 @@ import { openSqliteDatabase, type SqliteDatabase } from '../../../../../src/adap
 import { createSqliteCheckpointStore } from '../../../../../src/adapters/sqlite/projection-checkpoints';
 import {
   defineProjection,
+  projectionsHealth,
   runProjection,
   type PublicEvent,
   type RunningProjection,
@@ -222,6 +223,13 @@ describe('runProjection', () => {
       failure: { message: 'handler failed: bug in the platform', position: b, cause: expect.any(Error) },
     });
     expect(metrics.statuses).toContainEqual({ projection: 'broken', status: 'failed' });
+    expect(projectionsHealth([broken, other])).toMatchObject({
+      isHealthy: false,
+      projections: {
+        broken: { status: 'failed' },
+        other: { status: expect.stringMatching(/running|caught-up/) },
+      },
+    });
     await expect(broken.whenCaughtUp()).rejects.toThrow(
       'projection broken failed: handler failed: bug in the platform',
     );
@@ -240,6 +248,7 @@ describe('runProjection', () => {
     await broken.whenCaughtUp();
     expect(failing).toEqual(['a', 'a', 'b', 'c', 'd']);
     expect(broken.status().status).toBe('caught-up');
+    expect(projectionsHealth([broken, other]).isHealthy).toBe(true);
     expect(metrics.statuses.map((s) => s.status)).toEqual(['running', 'failed', 'running', 'caught-up']);
   });
 
