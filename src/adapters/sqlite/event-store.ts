@@ -90,7 +90,11 @@ export const createSqliteEventStore = (
   let seenVersion = 0;
   const watchOtherProcesses = (): void => {
     if (poll !== undefined || pollMs <= 0) return;
-    seenVersion = dataVersion.get()?.data_version ?? 0;
+    try {
+      seenVersion = dataVersion.get()?.data_version ?? 0;
+    } catch {
+      return; // A closed or failing handle: the subscription's first read reports it.
+    }
     poll = setInterval(() => {
       try {
         const version = dataVersion.get()?.data_version ?? 0;

@@ -226,7 +226,12 @@ export const runProjection = <Tx, T extends PublicEventType>(
     r.scheduled = undefined;
     const events = r.buffer;
     r.buffer = [];
-    r.committing = r.committing.then(() => commitBatch(r, events));
+    // A checkpoint store that throws instead of answering Left is a bug; it still stops only this projection.
+    r.committing = r.committing
+      .then(() => commitBatch(r, events))
+      .catch((error: unknown) =>
+        fail(r, { message: `checkpoint store threw: ${String(error)}`, position: undefined, cause: error }),
+      );
     return r.committing;
   };
 
@@ -265,7 +270,9 @@ export const runProjection = <Tx, T extends PublicEventType>(
       );
       // Stopped while subscribing: the subscription must not outlive the run.
       if (r.isStopped) void r.subscription.unsubscribe();
-    })();
+    })().catch((error: unknown) =>
+      fail(r, { message: `could not start: ${String(error)}`, position: undefined, cause: error }),
+    );
   };
 
   const halt = async (): Promise<void> => {
