@@ -14,3 +14,5 @@ export { createMemoryEventStore } from './adapters/memory/event-store';
 export { createMemoryReadModelStore } from './adapters/memory/read-model-store';
 export { createStderrLogger } from './adapters/pino/stderr-logger';
 export { createSystemTimers, systemClock, type ScaledClock } from './adapters/system';
+export * from './application/projections/public';
+export { createMemoryCheckpointStore } from './adapters/memory/checkpoint-store';

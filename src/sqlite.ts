@@ -5,3 +5,4 @@
 export { openSqliteDatabase, type SqliteDatabase, type SqliteOptions } from './adapters/sqlite/database';
 export { createSqliteEventStore, type SqliteEventStoreOptions } from './adapters/sqlite/event-store';
 export { createSqliteReadModelStore } from './adapters/sqlite/read-model-store';
+export { createSqliteCheckpointStore } from './adapters/sqlite/projection-checkpoints';

@@ -7,3 +7,4 @@ export * from './notification-verifier';
 export * from './read-models';
 export * from './metrics';
 export * from './payment-api';
+export * from './checkpoint-store';

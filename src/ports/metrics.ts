@@ -12,7 +12,14 @@ export interface Metrics {
   readonly notification: (result: string) => void;
   /** How many positions a projection is behind the log's head. */
   readonly projectionLag: (projection: string, lag: number) => void;
+  /**
+   * A public projection changed status; 'failed' means its handler (or its checkpoint store)
+   * failed and it stopped alone. Optional, so metrics written before it keep compiling.
+   */
+  readonly projectionStatus?: (projection: string, status: ProjectionStatusName) => void;
 }
+
+export type ProjectionStatusName = 'running' | 'caught-up' | 'failed' | 'stopped';
 
 export const noMetrics: Metrics = {
   paymentSettled: () => undefined,

@@ -83,6 +83,12 @@ export const createPrometheusMetrics = (options: PrometheusOptions = {}): Promet
     labelNames: ['projection'],
     registers,
   });
+  const projectionFailed = new Gauge({
+    name: `${prefix}projection_failed`,
+    help: 'A public projection that stopped on an error (1) or runs (0); restart it to resume.',
+    labelNames: ['projection'],
+    registers,
+  });
 
   const metrics: Metrics = {
     paymentSettled: (status, durationMs) => {
@@ -99,6 +105,8 @@ export const createPrometheusMetrics = (options: PrometheusOptions = {}): Promet
     },
     notification: (result) => notifications.inc({ result }),
     projectionLag: (projection, lag) => projectionLag.set({ projection }, Math.max(0, lag)),
+    projectionStatus: (projection, status) =>
+      projectionFailed.set({ projection }, status === 'failed' ? 1 : 0),
   };
 
   return {

@@ -18,7 +18,14 @@ export interface SqliteEventStoreOptions {
   /** Called after each committed group with the number of appends it carried (for tests and benchmarks). */
   readonly onGroupCommitted?: (appends: number) => void;
   readonly now?: () => Date;
+  /**
+   * How often a store with live subscriptions checks the file for appends by other processes
+   * (`PRAGMA data_version`, one cheap read); 0 turns the check off. Default 50 ms.
+   */
+  readonly crossProcessPollMs?: number;
 }
+
+const CROSS_PROCESS_POLL_MS = 50;
 
 interface AppendRequest {
   readonly streamId: string;
@@ -39,8 +46,10 @@ const PAGE = 512;
 /**
  * The embedded event store. Every append runs in its own SAVEPOINT inside a group transaction
  * (see group-commit.ts), so its expected-revision check sees every earlier append of the group and
- * a refused append rolls back alone. Subscriptions are woken by this store's own commits; writes
- * by another process are seen at the next local commit or by a new subscription.
+ * a refused append rolls back alone. Subscriptions are woken at once by this store's own commits,
+ * and within `crossProcessPollMs` by another process's: SQLite has no cross-process notification,
+ * so while anyone is subscribed the store polls the file's `data_version`, which changes only when
+ * another connection commits.
  */
 export const createSqliteEventStore = (
   db: SqliteDatabase,
@@ -74,7 +83,37 @@ export const createSqliteEventStore = (
     .raw();
   const ping = db.prepare('SELECT 1');
   const notifier = createNotifier();
-  const subscriptions: { unsubscribe: () => Promise<void> }[] = [];
+  const subscriptions = new Set<{ unsubscribe: () => Promise<void> }>();
+  const pollMs = options.crossProcessPollMs ?? CROSS_PROCESS_POLL_MS;
+  const dataVersion = db.prepare<[], { data_version: number }>('PRAGMA data_version');
+  let poll: NodeJS.Timeout | undefined;
+  let seenVersion = 0;
+  const watchOtherProcesses = (): void => {
+    if (poll !== undefined || pollMs <= 0) return;
+    try {
+      seenVersion = dataVersion.get()?.data_version ?? 0;
+    } catch {
+      return; // A closed or failing handle: the subscription's first read reports it.
+    }
+    poll = setInterval(() => {
+      try {
+        const version = dataVersion.get()?.data_version ?? 0;
+        if (version === seenVersion) return;
+        seenVersion = version;
+        notifier.notify();
+      } catch {
+        // A closed or failing handle: the subscriptions' own reads report it.
+        notifier.notify();
+      }
+    }, pollMs);
+    // Not unref'd: a process that only projects (nothing else on its event loop) must stay up while
+    // subscribed. The timer ends with the last subscription, or with close().
+  };
+  const stopWatchingIfIdle = (): void => {
+    if (subscriptions.size > 0 || poll === undefined) return;
+    clearInterval(poll);
+    poll = undefined;
+  };
   let isClosed = false;
 
   const appendOne = (request: AppendRequest, recordedAt: string): AppendOutcome => {
@@ -180,10 +219,27 @@ export const createSqliteEventStore = (
       (readOptions = {}) =>
       async () =>
         readPage(readOptions.fromPosition, readOptions.maxCount ?? -1),
-    subscribeToAll: (handler, subscribeOptions) => {
-      const subscription = runSubscription((p) => readPage(p, PAGE), notifier, handler, subscribeOptions);
-      subscriptions.push(subscription);
-      return subscription;
+    subscribeToAll: (handler, subscribeOptions = {}) => {
+      const ended = (): void => {
+        subscriptions.delete(subscription);
+        stopWatchingIfIdle();
+      };
+      const subscription = runSubscription((p) => readPage(p, PAGE), notifier, handler, {
+        ...subscribeOptions,
+        onError: (error) => {
+          ended();
+          subscribeOptions.onError?.(error);
+        },
+      });
+      const tracked = {
+        unsubscribe: async () => {
+          await subscription.unsubscribe();
+          ended();
+        },
+      };
+      subscriptions.add(subscription);
+      watchOtherProcesses();
+      return tracked;
     },
     ping: () => async () => {
       try {
@@ -196,7 +252,10 @@ export const createSqliteEventStore = (
     close: async () => {
       isClosed = true;
       group.flush();
-      await Promise.all(subscriptions.splice(0).map((s) => s.unsubscribe()));
+      const open = [...subscriptions];
+      subscriptions.clear();
+      stopWatchingIfIdle();
+      await Promise.all(open.map((s) => s.unsubscribe()));
     },
   };
 };
