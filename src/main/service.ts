@@ -136,6 +136,8 @@ export const startService = async (
   const apiToken = apiTokenFor(config);
   const http = createHttpServer({ api: core.api, apiToken, logger, renderMetrics: prometheus.render });
 
+  // Trust first: the platform certificates are downloaded before any saga resumes or pay arrives.
+  await client.start();
   await core.start();
   await http.listen({ port, host: config.host });
   logger.info('service started', { url, store: config.eventStore.kind, sandbox: sandbox?.baseUrl ?? 'off' });

@@ -132,7 +132,9 @@ export type ApiError =
       readonly code?: string;
       readonly message: string;
     }
-  | { readonly _tag: 'NotificationRejected'; readonly error: NotificationError };
+  | { readonly _tag: 'NotificationRejected'; readonly error: NotificationError }
+  /** No platform certificate or public key is held yet, so no pay may be sent: try again shortly. */
+  | { readonly _tag: 'PlatformTrustPending'; readonly retryAfterSeconds: number };
 
 /** An operator's resolution of a NeedsReview payment or refund: the status it really ends in, and why. */
 export interface ResolveReviewInput<Resolution extends string> {
