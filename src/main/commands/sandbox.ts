@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { startSandbox } from '../../adapters/sandbox';
+import { startSandbox, type SandboxOptions } from '../../adapters/sandbox';
 
 /**
  * `wpg sandbox`: runs the local WeChat Pay Global simulator alone (docs/sandbox.md) until SIGINT or
@@ -9,6 +9,8 @@ import { startSandbox } from '../../adapters/sandbox';
 const HELP = `wpg sandbox — run the local WeChat Pay Global (apihk) simulator
 
 Usage: wpg sandbox [--port N] [--state-dir DIR] [--time-scale X] [--persistence memory|sqlite]
+                   [--rotate-certificate-after MS [--announce now|when-signing]]
+                   [--unverifiable-rate R [--unverifiable-as bad-signature|unknown-serial]]
 
 Options:
   --port N            port to listen on (default 0: any free port)
@@ -17,6 +19,17 @@ Options:
   --time-scale X      business time runs X times faster (default 1)
   --persistence P     memory (default) or sqlite (state survives restarts)
   --help              show this help
+
+Certificate and signature faults (also at run time: POST /sandbox/certificates/rotate, /sandbox/faults):
+  --rotate-certificate-after MS
+                      rotate the platform certificate once: a new one signs answers and
+                      notifications from MS business ms after start (0 = at once)
+  --announce A        now (default): the download lists the new certificate from start;
+                      when-signing: only from the moment it signs
+  --unverifiable-rate R
+                      share 0..1 of signed API answers the client cannot verify
+  --unverifiable-as K bad-signature (default): signed over other bytes;
+                      unknown-serial: Wechatpay-Serial names a certificate never listed
 
 Scenario table, control API and sandbox.json: docs/sandbox.md
 `;
@@ -27,6 +40,8 @@ interface Parsed {
   readonly stateDir: string;
   readonly timeScale: number;
   readonly persistence: 'memory' | 'sqlite';
+  readonly rotateCertificate?: NonNullable<SandboxOptions['rotateCertificate']>;
+  readonly faults?: NonNullable<SandboxOptions['faults']>;
 }
 
 type ParseResult =
@@ -34,13 +49,54 @@ type ParseResult =
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'run'; readonly options: Parsed };
 
+const FLAGS = [
+  '--port',
+  '--host',
+  '--state-dir',
+  '--time-scale',
+  '--persistence',
+  '--rotate-certificate-after',
+  '--announce',
+  '--unverifiable-rate',
+  '--unverifiable-as',
+];
+
+/** The certificate and signature fault flags; a string is the error to report. */
+const certificateFaults = (
+  values: Readonly<Record<string, string>>,
+): Pick<Parsed, 'rotateCertificate' | 'faults'> | string => {
+  const after = values['--rotate-certificate-after'];
+  const announce = values['--announce'] ?? 'now';
+  if (announce !== 'now' && announce !== 'when-signing') return '--announce must be now or when-signing';
+  if (after === undefined && values['--announce'] !== undefined)
+    return '--announce needs --rotate-certificate-after';
+  const afterMs = Number(after ?? '0');
+  if (!Number.isFinite(afterMs) || afterMs < 0) return '--rotate-certificate-after must be ≥ 0 (ms)';
+  const rate = Number(values['--unverifiable-rate'] ?? '0');
+  if (!(rate >= 0 && rate <= 1)) return '--unverifiable-rate must be between 0 and 1';
+  const as = values['--unverifiable-as'] ?? 'bad-signature';
+  if (as !== 'bad-signature' && as !== 'unknown-serial')
+    return '--unverifiable-as must be bad-signature or unknown-serial';
+  return {
+    ...(after === undefined ? {} : { rotateCertificate: { afterMs, announce } }),
+    ...(rate > 0
+      ? {
+          faults: {
+            unverifiableRate: rate,
+            unverifiableAs: as === 'unknown-serial' ? ('unknownSerial' as const) : ('badSignature' as const),
+          },
+        }
+      : {}),
+  };
+};
+
 const parse = (argv: readonly string[]): ParseResult => {
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
-    if (!['--port', '--host', '--state-dir', '--time-scale', '--persistence'].includes(flag ?? '')) {
+    if (!FLAGS.includes(flag ?? '')) {
       return { kind: 'error', message: `unknown option ${arg}` };
     }
     const value = inline ?? argv[i + 1];
@@ -58,9 +114,12 @@ const parse = (argv: readonly string[]): ParseResult => {
   if (persistence !== 'memory' && persistence !== 'sqlite') {
     return { kind: 'error', message: '--persistence must be memory or sqlite' };
   }
+  const faults = certificateFaults(values);
+  if (typeof faults === 'string') return { kind: 'error', message: faults };
   return {
     kind: 'run',
     options: {
+      ...faults,
       port,
       host: values['--host'] ?? '127.0.0.1',
       stateDir: resolve(values['--state-dir'] ?? '.sandbox'),
