@@ -153,7 +153,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
 
   const api: PaymentApi = {
     createPayment: (input, ctx, waitMs) => async () => {
-      if (!(await deps.gateway.platformTrust(PAY_TRUST_WAIT_MS)()))
+      if (!(await deps.gateway.platformTrust(deps.config.payTrustWaitMs ?? PAY_TRUST_WAIT_MS)()))
         return E.left({ _tag: 'PlatformTrustPending', retryAfterSeconds: PAY_TRUST_RETRY_AFTER_SECONDS });
       const streamId = orderStreamId(input.subMchid, input.outTradeNo);
       const mcc = input.merchantCategoryCode ?? deps.config.merchantCategoryCode;

@@ -97,6 +97,8 @@ export interface RuntimeOptions {
   readonly payPolicy?: Partial<Order.PayPolicy>;
   /** Client settings over the harness's own (e.g. certificate refresh limits). */
   readonly client?: Partial<WeChatPayClientConfig>;
+  /** How long a pay waits for platform trust (business ms). */
+  readonly payTrustWaitMs?: number;
   /** Skip the client's start-up download, as a platform that never calls `start()` would. */
   readonly skipClientStart?: boolean;
 }
@@ -171,6 +173,7 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
       refundPolicy: Refund.defaultRefundPolicy,
       merchantCategoryCode: '5812',
       refundNotifyUrl: webhookUrl,
+      ...(options.payTrustWaitMs === undefined ? {} : { payTrustWaitMs: options.payTrustWaitMs }),
     },
   });
   if (options.skipClientStart !== true) await client.start();

@@ -31,10 +31,12 @@ import {
  * Holds the trusted platform keys and refreshes the downloaded certificates (reference §4).
  *
  * Trust rule for a download: its signature must verify with a key already trusted (the pinned
- * certificate, a previously downloaded certificate still valid, or the configured public key).
- * Bootstrap — no pin configured and no valid downloaded certificate held — accepts a download
- * signed by a certificate it contains, as the official SDKs do; TLS to the configured host is then
- * the root of trust. Configure a pin to remove that leap of faith.
+ * certificate, a previously downloaded certificate still valid, or the configured public key), or,
+ * when no certificate is pinned, with a certificate the download itself contains, as the official
+ * SDKs do: every entry must decrypt under the APIv3 key (AES-GCM authenticates it), and TLS to the
+ * configured host protects the rest. That is what lets a client learn a certificate WeChat signs
+ * with before it was ever listed. With a pin, a download must be signed by a key already trusted;
+ * the pin must then be renewed before WeChat rotates (docs/operations.md).
  *
  * When downloads happen, and why they cannot strand a payment nor hammer WeChat:
  * - `start()` downloads at once, so trust is held before the first pay is sent.
@@ -191,8 +193,10 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
     if (E.isLeft(checked)) return checked;
     const serial = normaliseSerial(checked.right.serial);
     let key = find(trusted(), serial);
-    const bootstrap = options.pinned.length === 0 && usable(downloaded).length === 0;
-    if (key === undefined && bootstrap) {
+    // Without a pin, a download may be signed by a certificate it brings: WeChat may sign with a new
+    // certificate before we have seen it listed, and each entry is authenticated by AES-GCM under the
+    // APIv3 key, a secret only WeChat shares with us.
+    if (key === undefined && options.pinned.length === 0) {
       const decoded = decodeCertificateList(res.body.toString('utf8'), options.apiV3Key, clock.now());
       if (E.isRight(decoded)) key = find(decoded.right.keys, serial);
     }
