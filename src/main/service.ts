@@ -110,7 +110,14 @@ export const startService = async (
   const clientConfig = sandbox
     ? clientConfigFromSandbox(sandbox)
     : clientConfigFromMerchant(config.merchant!);
-  const client = createWeChatPayClient(clientConfig, { clock: systemClock, logger });
+  const client = createWeChatPayClient(
+    {
+      ...clientConfig,
+      minCertificateRefreshIntervalMs: config.certificateTrust.minRefreshIntervalMs,
+      maxCertificateDownloadsPerMinute: config.certificateTrust.maxDownloadsPerMinute,
+    },
+    { clock: systemClock, logger },
+  );
   const stores = openStores(config.eventStore, config.dataDir);
   const prometheus = createPrometheusMetrics();
 
