@@ -355,6 +355,8 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
       const serial = normaliseSerial(rawSerial);
       if (firstVerifiedAt.has(serial) || firstVerifiedAt.size >= MAX_SERIALS_NOTED) return;
       firstVerifiedAt.set(serial, clock.now());
+      // Once per serial: after a rotation, when the first answer signed with the new one was trusted.
+      logger.info('platform certificate first verified', { serial, downloads });
     },
     stats: () => ({
       downloads,
