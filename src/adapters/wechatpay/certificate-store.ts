@@ -167,8 +167,12 @@ export const createCertificateStore = (options: CertificateStoreOptions): Certif
     for (const k of [...usable(options.pinned), ...usable(downloaded)]) bySerial.set(k.serial, k.info);
     return [...bySerial.values()];
   };
-  const isTrusted = (): boolean =>
-    options.publicKeys.length > 0 || usable(options.pinned).length > 0 || usable(downloaded).length > 0;
+  // Asked before every pay: no array copies.
+  const isTrusted = (): boolean => {
+    if (options.publicKeys.length > 0) return true;
+    const now = clock.now();
+    return options.pinned.some((k) => isUsable(k, now)) || downloaded.some((k) => isUsable(k, now));
+  };
 
   /** The earliest clock time the next download may start. */
   const permittedAt = (): number => {
