@@ -254,6 +254,14 @@ describe('platform certificates (reference §4)', () => {
       expect(certificateCalls()).toHaveLength(0);
     });
 
+    it('counts as trust at once: start() downloads nothing and readiness holds', async () => {
+      const { client } = clientFor(server, config);
+      await client.start();
+      expect(await client.gateway.platformTrust(0)()).toBe(true);
+      await client.close();
+      expect(certificateCalls()).toHaveLength(0);
+    });
+
     it('still accepts certificate serials beside it', async () => {
       const { client } = clientFor(server, config);
       expect((await client.gateway.queryOrder(ORDER)())._tag).toBe('Success');
