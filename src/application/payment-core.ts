@@ -45,6 +45,13 @@ const notFoundAs = (resource: 'payment' | 'refund', e: HandleError): ApiError =>
 
 /** How long a merchant request keeps retrying a version conflict before it answers Unavailable. */
 const API_CONFLICT_DEADLINE_MS = 10_000;
+/**
+ * A pay is only sent once WeChat's answer to it can be verified. A request arriving before the
+ * platform certificates are held waits this long (clock time) for them, then is refused with a
+ * retry hint; nothing is recorded, so the cashier's retry is a fresh, clean attempt.
+ */
+export const PAY_TRUST_WAIT_MS = 3_000;
+export const PAY_TRUST_RETRY_AFTER_SECONDS = 2;
 
 export interface PaymentCore {
   readonly api: PaymentApi;
@@ -167,6 +174,8 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
 
   const api: PaymentApi = {
     createPayment: (input, ctx, waitMs) => async () => {
+      if (!(await deps.gateway.platformTrust(deps.config.payTrustWaitMs ?? PAY_TRUST_WAIT_MS)()))
+        return E.left({ _tag: 'PlatformTrustPending', retryAfterSeconds: PAY_TRUST_RETRY_AFTER_SECONDS });
       const streamId = orderStreamId(input.subMchid, input.outTradeNo);
       const mcc = input.merchantCategoryCode ?? deps.config.merchantCategoryCode;
       // The auth code is a secret: only a salted hash of it enters the fingerprint, only a mask the event.
@@ -382,14 +391,9 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
     },
 
     readiness: () => async () => {
-      const [store, certificates] = await Promise.all([
-        deps.store.ping()(),
-        deps.gateway.platformCertificates()(),
-      ]);
-      return {
-        store: E.isRight(store),
-        certificates: certificates._tag === 'Success' && certificates.value.length > 0,
-      };
+      // Trust is only read here (a download starts if none ever ran): a probe never waits on WeChat.
+      const [store, certificates] = await Promise.all([deps.store.ping()(), deps.gateway.platformTrust(0)()]);
+      return { store: E.isRight(store), certificates };
     },
   };
 
@@ -405,6 +409,8 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
   return {
     api,
     start: async () => {
+      // Platform certificates are fetched now, not on the first pay (a no-op once trust is held).
+      void deps.gateway.platformTrust(0)();
       projections = startProjections(deps, allProjections);
       await projections.whenCaughtUp();
       await resume();

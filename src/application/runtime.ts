@@ -20,6 +20,8 @@ export interface CoreConfig {
   readonly merchantCategoryCode: string;
   /** Where WeChat sends refund notifications (§5.5 `notify_url`). */
   readonly refundNotifyUrl?: string;
+  /** How long (clock time) a pay waits for platform trust before PlatformTrustPending; default 3 s. */
+  readonly payTrustWaitMs?: number;
 }
 
 export interface CoreDeps {

@@ -41,6 +41,11 @@ export interface ServiceConfig {
   readonly merchant?: MerchantCredentials;
   readonly notifyUrl?: string;
   readonly merchantCategoryCode: string;
+  /** Platform certificate downloads: the floor between two, and the bound per 60 s. */
+  readonly certificateTrust: {
+    readonly minRefreshIntervalMs: number;
+    readonly maxDownloadsPerMinute: number;
+  };
   readonly payPolicy: Order.PayPolicy;
   readonly refundPolicy: Refund.RefundPolicy;
   /** Business time runs this many times faster (sandbox demos and tests only). */
@@ -71,6 +76,8 @@ export const SETTINGS = [
   'WPG_PAY_DEADLINE_MS',
   'WPG_TIME_SCALE',
   'WPG_LOG_LEVEL',
+  'WPG_CERTIFICATE_MIN_REFRESH_MS',
+  'WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE',
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 type Env = Readonly<Record<string, string | undefined>>;
@@ -250,6 +257,10 @@ export const loadConfig = (
       ) ?? 0,
   };
   problems.push(...Order.payPolicyProblems(payPolicy).map((p) => `pay policy: ${p}`));
+  const certificateTrust = {
+    minRefreshIntervalMs: decode('WPG_CERTIFICATE_MIN_REFRESH_MS', IntFromString(0, 600_000), 5_000) ?? 0,
+    maxDownloadsPerMinute: decode('WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE', IntFromString(1, 60), 10) ?? 1,
+  };
   const timeScale = decode('WPG_TIME_SCALE', NumberFromString(1, 10_000), 1) ?? 1;
   // Faster business time is for sandboxes only: embedded, or one running on this machine.
   const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)(:[0-9]+)?\/?$/.test(merchant?.baseUrl ?? '');
@@ -277,6 +288,7 @@ export const loadConfig = (
     ...(merchant ? { merchant } : {}),
     ...(notifyUrl !== undefined ? { notifyUrl } : {}),
     merchantCategoryCode,
+    certificateTrust,
     payPolicy,
     refundPolicy: Refund.defaultRefundPolicy,
     timeScale,

@@ -129,7 +129,14 @@ export const startService = async (
   const clientConfig = sandbox
     ? clientConfigFromSandbox(sandbox)
     : clientConfigFromMerchant(config.merchant!);
-  const client = createWeChatPayClient(clientConfig, { clock: systemClock, logger });
+  const client = createWeChatPayClient(
+    {
+      ...clientConfig,
+      minCertificateRefreshIntervalMs: config.certificateTrust.minRefreshIntervalMs,
+      maxCertificateDownloadsPerMinute: config.certificateTrust.maxDownloadsPerMinute,
+    },
+    { clock: systemClock, logger },
+  );
   const stores = openStores(config.eventStore, config.dataDir);
   const prometheus = createPrometheusMetrics();
 
@@ -155,6 +162,8 @@ export const startService = async (
   const { token: apiToken, source: apiTokenSource } = apiTokenFor(config);
   const http = createHttpServer({ api: core.api, apiToken, logger, renderMetrics: prometheus.render });
 
+  // Trust first: the platform certificates are downloaded before any saga resumes or pay arrives.
+  await client.start();
   await core.start();
   await http.listen({ port, host: config.host });
   logger.info('service started', { url, store: config.eventStore.kind, sandbox: sandbox?.baseUrl ?? 'off' });

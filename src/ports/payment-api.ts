@@ -150,7 +150,9 @@ export type ApiError =
   /** WeChat cannot give that day's statement yet (day not closed, not generated, none yet). */
   | { readonly _tag: 'StatementNotReady'; readonly message: string; readonly availableFrom?: string }
   /** The day is outside the range WeChat serves statements for (the last 180 days). */
-  | { readonly _tag: 'StatementOutOfRange'; readonly message: string };
+  | { readonly _tag: 'StatementOutOfRange'; readonly message: string }
+  /** No platform certificate or public key is held yet, so no pay may be sent: try again shortly. */
+  | { readonly _tag: 'PlatformTrustPending'; readonly retryAfterSeconds: number };
 
 /** An operator's resolution of a NeedsReview payment or refund: the status it really ends in, and why. */
 export interface ResolveReviewInput<Resolution extends string> {

@@ -263,4 +263,10 @@ export interface WeChatPayGateway {
   readonly querySettlements: (query: SettlementQuery) => T.Task<GatewayOutcome<readonly Settlement[]>>;
   /** §4: the platform certificates currently trusted (downloading them if none are held yet). */
   readonly platformCertificates: () => T.Task<GatewayOutcome<readonly PlatformCertificateInfo[]>>;
+  /**
+   * Whether WeChat's answers can be verified: a usable platform certificate or a configured public key
+   * is held. Waits up to `waitMs` (clock time) for a download under way, starting one if none ever
+   * ran; resolves false when trust is still missing, never rejects. Pay is not sent without trust.
+   */
+  readonly platformTrust: (waitMs: number) => T.Task<boolean>;
 }

@@ -60,6 +60,7 @@ const startPair = async (
   options: Partial<SandboxOptions> = {},
   certificateRefreshIntervalMs = 0,
   payTimeoutMs = 10_000,
+  pinCertificate = false,
 ): Promise<Pair> => {
   const clock = manualClock();
   const sandbox = await startSandbox({ stateDir: dir, clock, tickMs: 5, ...options });
@@ -76,6 +77,9 @@ const startPair = async (
       minCertificateRefreshIntervalMs: 0,
       timeoutsMs: { pay: payTimeoutMs },
       readRetry: { attempts: 1 },
+      ...(pinCertificate
+        ? { pinnedPlatformCertificatePem: readFileSync(c.platformCertificatePath, 'utf8') }
+        : {}),
     },
     { clock, logger: silent },
   );
@@ -400,8 +404,20 @@ describe('the client follows a certificate rotation', () => {
     }
   });
 
-  it('an abrupt switch to a never-announced certificate leaves answers unverified (Unknown), never trusted', async () => {
+  it('an abrupt switch to a never-announced certificate is learnt from a download that carries it', async () => {
     const pair = await startPair();
+    try {
+      expect((await pair.client.gateway.pay(payRequest(authCode('00')))())._tag).toBe('Success');
+      const rotated = await pair.control('/sandbox/certificates/rotate', { signWith: 'new' });
+      expect(await pair.client.gateway.pay(payRequest(authCode('00')))()).toMatchObject({ _tag: 'Success' });
+      expect(pair.client.certificateStats().firstVerifiedAt[String(rotated['signingSerial'])]).toBeDefined();
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('with a pinned certificate, an abrupt switch leaves answers unverified (Unknown), never trusted', async () => {
+    const pair = await startPair({}, 0, 10_000, true);
     try {
       expect((await pair.client.gateway.pay(payRequest(authCode('00')))())._tag).toBe('Success');
       await pair.control('/sandbox/certificates/rotate', { signWith: 'new' });

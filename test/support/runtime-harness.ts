@@ -30,7 +30,11 @@ import { openSqliteDatabase, type SqliteDatabase } from '../../src/adapters/sqli
 import { createSqliteEventStore } from '../../src/adapters/sqlite/event-store';
 import { createSqliteReadModelStore } from '../../src/adapters/sqlite/read-model-store';
 import { createScaledClock, createSystemTimers, type ScaledClock } from '../../src/adapters/system';
-import { createWeChatPayClient, type WeChatPayClient } from '../../src/adapters/wechatpay';
+import {
+  createWeChatPayClient,
+  type WeChatPayClient,
+  type WeChatPayClientConfig,
+} from '../../src/adapters/wechatpay';
 
 /**
  * The whole system in one process over real HTTP: the sandbox (real signatures, its own state),
@@ -74,6 +78,8 @@ export interface Runtime {
   readonly readModels: ReadModelStore;
   readonly gateway: WeChatPayGateway;
   readonly webhookUrl: string;
+  /** The WeChat Pay client under the gateway (certificate statistics). */
+  readonly client: WeChatPayClient;
   /** Graceful stop (timers, server, connections, database). */
   readonly stop: () => Promise<void>;
   /**
@@ -89,6 +95,12 @@ export interface RuntimeOptions {
   /** Wraps the gateway, e.g. to count pay calls across restarts. */
   readonly wrapGateway?: (gateway: WeChatPayGateway) => WeChatPayGateway;
   readonly payPolicy?: Partial<Order.PayPolicy>;
+  /** Client settings over the harness's own (e.g. certificate refresh limits). */
+  readonly client?: Partial<WeChatPayClientConfig>;
+  /** How long a pay waits for platform trust (business ms). */
+  readonly payTrustWaitMs?: number;
+  /** Skip the client's start-up download, as a platform that never calls `start()` would. */
+  readonly skipClientStart?: boolean;
 }
 
 const silent = createPinoLogger({ level: (process.env['WPG_TEST_LOG'] as 'silent' | undefined) ?? 'silent' });
@@ -123,8 +135,9 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
       apiV3Key: readFileSync(c.apiV3KeyPath, 'utf8').trim(),
       // Real-time limits: a hanging pay answer becomes Unknown quickly in tests.
       timeoutsMs: { pay: 1_500, queryOrder: 1_500, reverse: 1_500, refund: 1_500, queryRefund: 1_500 },
+      ...options.client,
     },
-    { clock: world.clock, logger: silent },
+    { clock: world.clock, logger: silent, timers: createSystemTimers(world.clock) },
   );
   const db: SqliteDatabase = openSqliteDatabase(join(world.dir, 'events.db'));
   const rawStore = createSqliteEventStore(db);
@@ -160,8 +173,10 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
       refundPolicy: Refund.defaultRefundPolicy,
       merchantCategoryCode: '5812',
       refundNotifyUrl: webhookUrl,
+      ...(options.payTrustWaitMs === undefined ? {} : { payTrustWaitMs: options.payTrustWaitMs }),
     },
   });
+  if (options.skipClientStart !== true) await client.start();
   await core.start();
   const started = core;
   return {
@@ -171,6 +186,7 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
     readModels,
     gateway,
     webhookUrl,
+    client,
     stop: async () => {
       await http.close();
       await started.stop();

@@ -1,19 +1,13 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import {
-  createPlatformCertificate,
-  currentPlatform,
-  loadOrCreateKeys,
-  saveKeyIndex,
-  writeCredentialsFile,
-  type SandboxCredentials,
-} from './credentials/credentials';
+import { loadOrCreateKeys, writeCredentialsFile, type SandboxCredentials } from './credentials/credentials';
 import { listedPlatforms } from './http/api-routes';
 import {
   createRateLimiter,
   DEFAULT_RATE_LIMITS,
   NO_FAULTS,
   seededRandom,
+  type NetworkFaults,
   type RateLimits,
 } from './http/limits';
 import { createSandboxServer } from './http/server';
@@ -21,10 +15,10 @@ import type { EngineContext, RuleSettings } from './model/context';
 import { activeSetFrom, advanceAll } from './model/progress';
 import { refundNotificationResource } from './model/views';
 import { createDispatcher } from './notify/dispatcher';
-import type { Signer } from './protocol/sign';
+import { createRotation, type Announce } from './rotation';
 import { memoryStore, sqliteStore } from './state/kv';
 import { records as recordsOver } from './state/records';
-import { createSandboxTime, type SandboxTime } from './time';
+import { createSandboxTime } from './time';
 
 /**
  * A faithful, stateful local simulator of apihk.mch.weixin.qq.com (reference §13). It implements
@@ -75,6 +69,13 @@ export interface SandboxOptions {
   statementHeader?: 'en' | 'zh';
   /** Hours after the GMT+8 midnight closing a day before its statement exists; default 10. */
   statementReadyAfterHours?: number;
+  /** Faults in force from the start (the control API changes them later). */
+  faults?: Partial<NetworkFaults>;
+  /**
+   * Rotates the platform certificate once, `afterMs` business ms after start: the new certificate
+   * signs from then on, listed in the download from start ('now') or only from then ('when-signing').
+   */
+  rotateCertificate?: { afterMs: number; announce?: Announce };
 }
 
 export interface RunningSandbox {
@@ -87,17 +88,6 @@ export interface RunningSandbox {
   readonly settle: () => Promise<void>;
   close(): Promise<void>;
 }
-
-const DAY_MS = 24 * 3600_000;
-
-const makeSigner =
-  (keys: ReturnType<typeof loadOrCreateKeys>, signingSerial: () => string | undefined, time: SandboxTime) =>
-  (): Signer => {
-    // The listed certificate chosen to sign (listedPlatforms' rule inline: every answer asks).
-    const now = time.now();
-    const serial = signingSerial();
-    return keys.platforms.find((p) => p.expireTime > now && p.serial === serial) ?? currentPlatform(keys);
-  };
 
 export const startSandbox = async (options: SandboxOptions): Promise<RunningSandbox> => {
   const time = createSandboxTime(options.clock, options.timeScale ?? 1);
@@ -117,8 +107,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     statementHeader: options.statementHeader ?? 'en',
     statementReadyAfterHours: options.statementReadyAfterHours ?? 10,
   };
-  let signingSerial: string | undefined;
-  const signer = makeSigner(keys, () => signingSerial, time);
+  const rotation = createRotation(keys, time, options.stateDir);
+  const signer = rotation.signer;
   const dispatcher = createDispatcher({
     time,
     apiV3Key: () => keys.apiV3Key,
@@ -160,12 +150,16 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     },
   };
   const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
-  const faults = { ...NO_FAULTS };
+  const faults: NetworkFaults = { ...NO_FAULTS, ...options.faults };
+  /** API requests answered, per endpoint class: certificate downloads among them. */
+  const requestCounts: Record<string, number> = {};
   let baseUrl = '';
   let credentials: SandboxCredentials | undefined;
   const certificateSerials = () => ({
     serials: listedPlatforms(keys, time.now()).map((p) => p.serial),
     signingSerial: signer().serial,
+    downloads: requestCounts['certificates'] ?? 0,
+    rotations: rotation.history(),
   });
   // The institution's key never changes while the sandbox runs (rotation replaces platform keys only).
   const merchant = { mchid: keys.spMchid, serial: keys.merchantSerial, publicKey: keys.merchantPublicKey };
@@ -177,21 +171,10 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       faults,
       limits: limiter.limits,
       certificateSerials,
-      signWith: (serial) => {
-        if (!listedPlatforms(keys, time.now()).some((p) => p.serial === serial)) return undefined;
-        signingSerial = serial;
-        return certificateSerials();
-      },
-      // §4: the new certificate is listed beside the old one, whose expire_time moves to 24 h from now;
-      // by default the old one keeps signing, as during WeChat's 24 h announcement before a switch.
-      rotate: (signWith) => {
-        const now = time.now();
-        const previous = currentPlatform(keys);
-        const fresh = createPlatformCertificate(options.stateDir, now);
-        previous.expireTime = Math.min(previous.expireTime, now + DAY_MS);
-        keys.platforms.push(fresh);
-        saveKeyIndex(options.stateDir, keys);
-        signingSerial = signWith === 'old' ? previous.serial : fresh.serial;
+      requestCounts,
+      signWith: (serial) => (rotation.signWith(serial) ? certificateSerials() : undefined),
+      rotate: (request) => {
+        rotation.rotate(request);
         credentials = writeCredentialsFile(options.stateDir, baseUrl, keys);
         return certificateSerials();
       },
@@ -201,6 +184,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     signer,
     limiter,
     faults,
+    requestCounts,
     random: seededRandom(options.seed ?? 1),
     catchUp: () => advanceAll(engine),
   });
@@ -218,6 +202,15 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
   credentials = writeCredentialsFile(options.stateDir, baseUrl, keys);
+  const scheduled = options.rotateCertificate;
+  if (scheduled !== undefined) {
+    rotation.rotate({
+      signWith: 'new',
+      signsAt: time.now() + scheduled.afterMs,
+      announce: scheduled.announce ?? 'now',
+    });
+    credentials = writeCredentialsFile(options.stateDir, baseUrl, keys);
+  }
   const running: RunningSandbox = {
     baseUrl,
     get credentials(): SandboxCredentials {

@@ -1,4 +1,5 @@
 import type { AppId, SpMchid } from '../../domain/shared/ids';
+import { DEFAULT_REFRESH_LIMITS, type RefreshLimits } from './certificate-store';
 import type { OperationTimeouts, StatementMerchantIdParam } from './endpoints/context';
 import { DEFAULT_TRANSIENT_CODES } from './outcome';
 import { DEFAULT_READ_RETRY, type RetryPolicy } from './retry';
@@ -35,8 +36,17 @@ export interface WeChatPayClientConfig {
   readonly timeoutsMs?: Partial<OperationTimeouts>;
   /** Scheduled certificate refresh; default 6 h, must be under 12 h (§4). 0 turns the schedule off. */
   readonly certificateRefreshIntervalMs?: number;
-  /** Least time between two refreshes caused by unknown serials; default 60 s. */
+  /**
+   * Least time from a successful certificate download to the next one; default 5 s. An answer signed
+   * by an unknown serial inside that floor waits for it to pass, then verifies against a fresh list.
+   */
   readonly minCertificateRefreshIntervalMs?: number;
+  /** At most this many certificate downloads start in any 60 s window, whatever asks; default 10. */
+  readonly maxCertificateDownloadsPerMinute?: number;
+  /** Back-off after a failed download: first delay, doubling per failure up to the cap; default 1 s, 60 s. */
+  readonly certificateRetry?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** How long a pay waits for platform trust before it is refused unsent; default 3 s. */
+  readonly payTrustWaitMs?: number;
   /** Retries of idempotent reads on Unknown; default 3 attempts, 200 ms base, 2 s cap, full jitter. */
   readonly readRetry?: Partial<RetryPolicy>;
   /** Default `wechatpay-global-core/<version> (Node.js <version>)`. */
@@ -80,7 +90,8 @@ export const MAX_CERTIFICATE_REFRESH_MS = 12 * HOUR_MS;
 export interface ResolvedConfig {
   readonly timeouts: OperationTimeouts;
   readonly refreshIntervalMs: number;
-  readonly minRefreshIntervalMs: number;
+  readonly refreshLimits: RefreshLimits;
+  readonly payTrustWaitMs: number;
   readonly readRetry: RetryPolicy;
   readonly userAgent: string;
   readonly statementMerchantIdParam: StatementMerchantIdParam;
@@ -90,6 +101,37 @@ export interface ResolvedConfig {
   readonly connectTimeoutMs: number;
   readonly signOn: SignOn;
 }
+
+const nonNegative = (value: number, name: string): number => {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+  return value;
+};
+
+const refreshLimitsOf = (config: WeChatPayClientConfig): RefreshLimits => {
+  const floor = nonNegative(
+    config.minCertificateRefreshIntervalMs ?? DEFAULT_REFRESH_LIMITS.minRefreshIntervalMs,
+    'minCertificateRefreshIntervalMs',
+  );
+  const perMinute = config.maxCertificateDownloadsPerMinute ?? DEFAULT_REFRESH_LIMITS.maxDownloadsPerMinute;
+  if (!Number.isInteger(perMinute) || perMinute < 1)
+    throw new Error('maxCertificateDownloadsPerMinute must be an integer ≥ 1');
+  const retryBaseMs = nonNegative(
+    config.certificateRetry?.baseMs ?? DEFAULT_REFRESH_LIMITS.retryBaseMs,
+    'certificateRetry.baseMs',
+  );
+  const retryMaxMs = nonNegative(
+    config.certificateRetry?.maxMs ?? DEFAULT_REFRESH_LIMITS.retryMaxMs,
+    'certificateRetry.maxMs',
+  );
+  return {
+    minRefreshIntervalMs: floor,
+    maxDownloadsPerMinute: perMinute,
+    retryBaseMs,
+    retryMaxMs: Math.max(retryBaseMs, retryMaxMs),
+    // A miss waits a few seconds at most (a short floor, an early retry), never for the bound.
+    maxMissWaitMs: DEFAULT_REFRESH_LIMITS.maxMissWaitMs,
+  };
+};
 
 /** A bad configuration is a deployment bug: it throws at start-up, naming the field, never the value. */
 export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => {
@@ -104,7 +146,8 @@ export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => 
   return {
     timeouts: { ...DEFAULT_TIMEOUTS_MS, ...config.timeoutsMs },
     refreshIntervalMs,
-    minRefreshIntervalMs: config.minCertificateRefreshIntervalMs ?? 60_000,
+    refreshLimits: refreshLimitsOf(config),
+    payTrustWaitMs: nonNegative(config.payTrustWaitMs ?? 3_000, 'payTrustWaitMs'),
     readRetry,
     userAgent: config.userAgent ?? `wechatpay-global-core/0.1.0 (Node.js ${process.version})`,
     statementMerchantIdParam: config.statementMerchantIdParam ?? 'mchid',

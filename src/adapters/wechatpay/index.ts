@@ -1,9 +1,11 @@
+import * as E from 'fp-ts/Either';
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { NotificationVerifier } from '../../ports/notification-verifier';
-import type { WeChatPayGateway } from '../../ports/wechat-pay-gateway';
+import type { Timers } from '../../ports/timers';
+import type { GatewayOutcome, WeChatPayGateway } from '../../ports/wechat-pay-gateway';
 import { isValidApiV3Key } from './aead';
-import { createCertificateStore } from './certificate-store';
+import { createCertificateStore, type CertificateTrustStats } from './certificate-store';
 import { resolveConfig, type WeChatPayClientConfig } from './config';
 import type { EndpointContext } from './endpoints/context';
 import { closeOrder, pay, queryOrder, reverse } from './endpoints/orders';
@@ -17,6 +19,7 @@ import { defaultRetryDeps, retryOnUnknown } from './retry';
 import { createRequestSigner, loadPrivateKey } from './signing';
 import { verifySigned } from './verification';
 
+export { DEFAULT_REFRESH_LIMITS, type CertificateTrustStats, type RefreshLimits } from './certificate-store';
 export { DEFAULT_BASE_URL, DEFAULT_TIMEOUTS_MS, WECHATPAY_HOSTS, type WeChatPayClientConfig } from './config';
 export * from './statement-format';
 export { NOTIFY_URL_RULE, notifyUrlProblem } from './notify-url';
@@ -24,13 +27,47 @@ export { NOTIFY_URL_RULE, notifyUrlProblem } from './notify-url';
 export interface WeChatPayClient {
   readonly gateway: WeChatPayGateway;
   readonly verifier: NotificationVerifier;
+  /**
+   * Downloads the platform certificates (unless only a platform public key is configured) and
+   * resolves once that first download ends, whatever its outcome: a failure is retried in the
+   * background with back-off. Call it before taking payments; until trust is held, pay waits
+   * `payTrustWaitMs` and is then refused without being sent.
+   */
+  readonly start: () => Promise<void>;
+  /** Downloads made, trust held, and when each signing serial first verified (no key material). */
+  readonly certificateStats: () => CertificateTrustStats;
   /** Closes the undici pool and stops the refresh schedule. */
   readonly close: () => Promise<void>;
 }
 
+/** The client's dependencies; `timers` defaults to setTimeout scaled by the clock's `scale`. */
+export interface WeChatPayClientDeps {
+  readonly clock: Clock & { readonly scale?: number };
+  readonly logger: Logger;
+  readonly timers?: Timers;
+}
+
+/** Wake-ups in the clock's time, for a clock that may run `scale` times faster than real time. */
+const defaultTimers = (clock: WeChatPayClientDeps['clock']): Timers => ({
+  at: (dueAt, callback) => {
+    const delay = Math.ceil(Math.max(0, dueAt - clock.now()) / (clock.scale ?? 1));
+    const handle = setTimeout(callback, Math.min(delay, 2 ** 31 - 1));
+    handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+});
+
+/** A pay that was never sent, because no answer to it could have been verified: definitely not paid. */
+const payNotSent: GatewayOutcome<never> = {
+  _tag: 'Rejected',
+  httpStatus: 0,
+  code: 'PLATFORM_TRUST_UNAVAILABLE',
+  message: 'no platform certificate or public key is held yet; the pay was not sent',
+};
+
 export function createWeChatPayClient(
   config: WeChatPayClientConfig,
-  deps: { readonly clock: Clock; readonly logger: Logger },
+  deps: WeChatPayClientDeps,
 ): WeChatPayClient {
   const resolved = resolveConfig(config);
   if (!isValidApiV3Key(config.apiV3Key)) throw new Error('apiV3Key must be 32 printable ASCII characters');
@@ -53,6 +90,7 @@ export function createWeChatPayClient(
   const classify = { transientCodes: resolved.transientCodes, tradeStateMeansInProgress: false };
   const store = createCertificateStore({
     clock,
+    timers: deps.timers ?? defaultTimers(clock),
     logger,
     apiV3Key: config.apiV3Key,
     pinned:
@@ -63,7 +101,7 @@ export function createWeChatPayClient(
       config.platformPublicKey === undefined
         ? []
         : [keyFromPublicKey(config.platformPublicKey.id, config.platformPublicKey.pem)],
-    minRefreshIntervalMs: resolved.minRefreshIntervalMs,
+    limits: resolved.refreshLimits,
     classify,
     download: () =>
       transport.send(
@@ -73,7 +111,11 @@ export function createWeChatPayClient(
   });
   const ctx: EndpointContext = {
     transport,
-    verify: (headers, body) => verifySigned(headers, body, clock, store),
+    verify: async (headers, body) => {
+      const verified = await verifySigned(headers, body, clock, store);
+      if (E.isRight(verified)) store.noteVerified(verified.right.serial);
+      return verified;
+    },
     clock,
     logger,
     spMchid: config.spMchid,
@@ -84,13 +126,16 @@ export function createWeChatPayClient(
     transientCodes: resolved.transientCodes,
     statementMerchantIdParam: resolved.statementMerchantIdParam,
   };
+  const sendPay = pay(ctx);
   const timer =
     resolved.refreshIntervalMs > 0
       ? setInterval(() => void store.refresh(), resolved.refreshIntervalMs).unref()
       : undefined;
 
   const gateway: WeChatPayGateway = {
-    pay: pay(ctx),
+    // No pay is sent whose answer could not be verified: it waits for trust, briefly, or is not sent.
+    pay: (request) => async () =>
+      (await store.whenTrusted(resolved.payTrustWaitMs)) ? sendPay(request)() : payNotSent,
     queryOrder: queryOrder(ctx),
     reverse: reverse(ctx),
     closeOrder: closeOrder(ctx),
@@ -104,13 +149,17 @@ export function createWeChatPayClient(
       if (held.length > 0) return { _tag: 'Success', value: held };
       return retryOnUnknown(store.refresh, resolved.readRetry, defaultRetryDeps, () => undefined);
     },
+    platformTrust: (waitMs) => () => store.whenTrusted(waitMs),
   };
 
   return {
     gateway,
     verifier: createNotificationVerifier({ clock, logger, apiV3Key: config.apiV3Key, keys: store }),
+    start: store.start,
+    certificateStats: store.stats,
     close: async () => {
       if (timer !== undefined) clearInterval(timer);
+      store.close();
       await transport.close();
     },
   };

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { startSandbox } from '../../adapters/sandbox';
+import { startSandbox, type SandboxOptions } from '../../adapters/sandbox';
 
 /**
  * `wpg sandbox`: runs the local WeChat Pay Global simulator alone (docs/sandbox.md) until SIGINT or
@@ -10,6 +10,8 @@ const HELP = `wpg sandbox — run the local WeChat Pay Global (apihk) simulator
 
 Usage: wpg sandbox [--port N] [--state-dir DIR] [--time-scale X] [--persistence memory|sqlite]
                    [--statement-header en|zh] [--notification-aad TEXT]
+                   [--rotate-certificate-after MS [--announce now|when-signing]]
+                   [--unverifiable-rate R [--unverifiable-as bad-signature|unknown-serial]]
 
 Options:
   --port N            port to listen on (default 0: any free port)
@@ -26,6 +28,16 @@ Faults (control API, under the base URL; JSON bodies):
   POST /sandbox/faults/reverse     {"errors":2,"hangs":1}  the next 2 reverse calls answer 500 with
                                    nothing done, then 1 is carried out but never answered
   GET  /sandbox/faults/reverse     the reverse faults still to come
+Certificate and signature faults (also at run time: POST /sandbox/certificates/rotate, /sandbox/faults):
+  --rotate-certificate-after MS
+                      rotate the platform certificate once: a new one signs answers and
+                      notifications from MS business ms after start (0 = at once)
+  --announce A        now (default): the download lists the new certificate from start;
+                      when-signing: only from the moment it signs
+  --unverifiable-rate R
+                      share 0..1 of signed API answers the client cannot verify
+  --unverifiable-as K bad-signature (default): signed over other bytes;
+                      unknown-serial: Wechatpay-Serial names a certificate never listed
 
 Scenario table, control API and sandbox.json: docs/sandbox.md
 `;
@@ -38,6 +50,8 @@ interface Parsed {
   readonly persistence: 'memory' | 'sqlite';
   readonly statementHeader: 'en' | 'zh';
   readonly notificationAssociatedData: string;
+  readonly rotateCertificate?: NonNullable<SandboxOptions['rotateCertificate']>;
+  readonly faults?: NonNullable<SandboxOptions['faults']>;
 }
 
 type ParseResult =
@@ -54,7 +68,40 @@ const VALUE_OPTIONS: readonly string[] = [
   '--persistence',
   '--statement-header',
   '--notification-aad',
+  '--rotate-certificate-after',
+  '--announce',
+  '--unverifiable-rate',
+  '--unverifiable-as',
 ];
+
+/** The certificate and signature fault flags; a string is the error to report. */
+const certificateFaults = (
+  values: Readonly<Record<string, string>>,
+): Pick<Parsed, 'rotateCertificate' | 'faults'> | string => {
+  const after = values['--rotate-certificate-after'];
+  const announce = values['--announce'] ?? 'now';
+  if (announce !== 'now' && announce !== 'when-signing') return '--announce must be now or when-signing';
+  if (after === undefined && values['--announce'] !== undefined)
+    return '--announce needs --rotate-certificate-after';
+  const afterMs = Number(after ?? '0');
+  if (!Number.isFinite(afterMs) || afterMs < 0) return '--rotate-certificate-after must be ≥ 0 (ms)';
+  const rate = Number(values['--unverifiable-rate'] ?? '0');
+  if (!(rate >= 0 && rate <= 1)) return '--unverifiable-rate must be between 0 and 1';
+  const as = values['--unverifiable-as'] ?? 'bad-signature';
+  if (as !== 'bad-signature' && as !== 'unknown-serial')
+    return '--unverifiable-as must be bad-signature or unknown-serial';
+  return {
+    ...(after === undefined ? {} : { rotateCertificate: { afterMs, announce } }),
+    ...(rate > 0
+      ? {
+          faults: {
+            unverifiableRate: rate,
+            unverifiableAs: as === 'unknown-serial' ? ('unknownSerial' as const) : ('badSignature' as const),
+          },
+        }
+      : {}),
+  };
+};
 
 const parse = (argv: readonly string[]): ParseResult => {
   const values: Record<string, string> = {};
@@ -88,9 +135,12 @@ const parse = (argv: readonly string[]): ParseResult => {
   if (notificationAssociatedData.length > 64) {
     return { kind: 'error', message: '--notification-aad must be at most 64 characters' };
   }
+  const faults = certificateFaults(values);
+  if (typeof faults === 'string') return { kind: 'error', message: faults };
   return {
     kind: 'run',
     options: {
+      ...faults,
       port,
       host: values['--host'] ?? '127.0.0.1',
       stateDir: resolve(values['--state-dir'] ?? '.sandbox'),

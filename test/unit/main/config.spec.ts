@@ -351,3 +351,20 @@ describe('where the API token came from (the banner names it, never the token)',
     expect(ok({}).apiTokenSource).toBeUndefined();
   });
 });
+
+describe('loadConfig: platform certificate downloads', () => {
+  it('defaults to a 5 s floor and at most 10 downloads a minute, and takes other values', () => {
+    expect(ok({}).certificateTrust).toEqual({ minRefreshIntervalMs: 5_000, maxDownloadsPerMinute: 10 });
+    expect(
+      ok({ WPG_CERTIFICATE_MIN_REFRESH_MS: '2000', WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE: '4' })
+        .certificateTrust,
+    ).toEqual({ minRefreshIntervalMs: 2_000, maxDownloadsPerMinute: 4 });
+  });
+
+  it('refuses a bound of 0 or a negative floor', () => {
+    expect(problems({ WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE: '0' })[0]).toContain(
+      'WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE',
+    );
+    expect(problems({ WPG_CERTIFICATE_MIN_REFRESH_MS: '-1' })[0]).toContain('WPG_CERTIFICATE_MIN_REFRESH_MS');
+  });
+});

@@ -23,6 +23,8 @@ export interface Problem {
   readonly errors?: readonly FieldError[];
   /** WeChat's own error code, when WeChat refused the operation. */
   readonly wechat_code?: string;
+  /** Seconds after which a retry may succeed; also sent as the `Retry-After` header. */
+  readonly retry_after?: number;
   /** For NOT_READY: which readiness check failed. */
   readonly checks?: Readonly<Record<string, boolean>>;
   /** For STATEMENT_NOT_READY: when that day's statement can be had (ISO 8601), when known. */
@@ -55,6 +57,7 @@ const CATALOGUE = {
   GATEWAY_FAILED: [502, 'WeChat Pay refused or failed the operation'],
   SERVICE_UNAVAILABLE: [503, 'The service is temporarily unavailable'],
   NOT_READY: [503, 'The service is not ready'],
+  PLATFORM_TRUST_PENDING: [503, 'WeChat Pay platform certificates are not loaded yet; retry shortly'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof CATALOGUE;
@@ -159,6 +162,13 @@ export const apiProblem = (error: ApiError): Problem => {
       });
     case 'StatementOutOfRange':
       return problem('STATEMENT_DATE_OUT_OF_RANGE', { detail: error.message });
+    case 'PlatformTrustPending':
+      return {
+        ...problem('PLATFORM_TRUST_PENDING', {
+          detail: 'no payment was sent: its answer could not have been verified yet',
+        }),
+        retry_after: error.retryAfterSeconds,
+      };
   }
 };
 

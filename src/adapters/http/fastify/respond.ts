@@ -17,8 +17,10 @@ export const requestContext = (request: FastifyRequest): RequestContext => ({
   correlationId: request.id,
 });
 
-export const sendProblem = (reply: FastifyReply, body: Problem): FastifyReply =>
-  reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+export const sendProblem = (reply: FastifyReply, body: Problem): FastifyReply => {
+  if (body.retry_after !== undefined) reply.header('retry-after', String(body.retry_after));
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+};
 
 type Decoded<R> = { readonly [K in keyof R]: R[K] extends E.Either<unknown, infer A> ? A : never };
 

@@ -23,6 +23,8 @@ export interface PlatformCertificate {
   /** RFC 3339 bounds as listed by /v3/global/certificates; expireTime is moved earlier on rotation. */
   readonly effectiveTime: number;
   expireTime: number;
+  /** Business time from which /v3/global/certificates lists it (a rotation may announce it late). */
+  listedFrom?: number;
 }
 
 export interface SandboxKeys {
@@ -101,6 +103,7 @@ interface KeysFile {
     readonly serial: string;
     readonly effectiveTime: number;
     readonly expireTime: number;
+    readonly listedFrom?: number;
   }[];
 }
 
@@ -114,6 +117,7 @@ export const saveKeyIndex = (stateDir: string, keys: SandboxKeys): void => {
       serial: p.serial,
       effectiveTime: p.effectiveTime,
       expireTime: p.expireTime,
+      ...(p.listedFrom === undefined ? {} : { listedFrom: p.listedFrom }),
     })),
   };
   writeFileSync(keysFilePath(stateDir), JSON.stringify(index, null, 2));
@@ -128,6 +132,7 @@ const loadPlatform = (stateDir: string, entry: KeysFile['platforms'][number]): P
     certificatePath,
     effectiveTime: entry.effectiveTime,
     expireTime: entry.expireTime,
+    ...(entry.listedFrom === undefined ? {} : { listedFrom: entry.listedFrom }),
   };
 };
 

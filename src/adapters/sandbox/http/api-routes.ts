@@ -72,8 +72,9 @@ const withQuery = <A>(
 ): Reply => merge(E.map(then)(decode(codec, query, 'query')));
 
 /** The listed certificates: those not yet past their (possibly shortened) expire_time (§4). */
+/** Valid and already announced: a rotation may list a new certificate only once it signs. */
 export const listedPlatforms = (keys: SandboxKeys, now: number): readonly PlatformCertificate[] =>
-  keys.platforms.filter((p) => p.expireTime > now);
+  keys.platforms.filter((p) => p.expireTime > now && (p.listedFrom === undefined || p.listedFrom <= now));
 
 const certificates = (context: ApiContext): Reply =>
   jsonReply(200, {

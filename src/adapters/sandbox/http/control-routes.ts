@@ -4,6 +4,7 @@ import type { EngineContext } from '../model/context';
 import type { Order, Refund } from '../model/types';
 import type { Dispatcher } from '../notify/dispatcher';
 import { decode, parseJsonBody } from '../protocol/codecs';
+import type { RotateRequest, RotationRecord } from '../rotation';
 import type { NetworkFaults, RateLimits } from './limits';
 import { errorReply, jsonReply, type Reply } from './reply';
 
@@ -17,22 +18,33 @@ export interface ControlContext {
   readonly dispatcher: Dispatcher;
   readonly faults: NetworkFaults;
   readonly limits: RateLimits;
-  readonly rotate: (signWith: 'new' | 'old') => CertificateSerials;
+  readonly rotate: (request: RotateRequest) => CertificateSerials;
   /** Undefined when the serial is not listed. */
   readonly signWith: (serial: string) => CertificateSerials | undefined;
   readonly certificateSerials: () => CertificateSerials;
+  /** API requests answered so far, per endpoint class. */
+  readonly requestCounts: Readonly<Record<string, number>>;
 }
 
 export interface CertificateSerials {
   readonly serials: readonly string[];
   readonly signingSerial: string;
+  /** Certificate downloads answered so far. */
+  readonly downloads: number;
+  readonly rotations: readonly RotationRecord[];
 }
 
 const rate = t.refinement(t.number, (n) => n >= 0 && n <= 1, 'rate 0..1');
 const nonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'number ≥ 0');
 const positiveInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'int > 0');
 
-const FaultsCodec = t.partial({ latencyMs: nonNegative, errorRate: rate, dropRate: rate });
+const FaultsCodec = t.partial({
+  latencyMs: nonNegative,
+  errorRate: rate,
+  dropRate: rate,
+  unverifiableRate: rate,
+  unverifiableAs: t.keyof({ badSignature: null, unknownSerial: null }),
+});
 const NotificationFaultsCodec = t.partial({
   duplicate: t.boolean,
   reorder: t.boolean,
@@ -46,7 +58,24 @@ const countCodec = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >=
 const ReverseFaultsCodec = t.partial({ errors: countCodec, hangs: countCodec });
 const StatementSettingsCodec = t.partial({ header: t.keyof({ en: null, zh: null }) });
 const AdvanceCodec = t.partial({ ms: nonNegative, seconds: nonNegative });
-const RotateCodec = t.partial({ signWith: t.keyof({ new: null, old: null }) });
+const RotateCodec = t.partial({
+  signWith: t.keyof({ new: null, old: null }),
+  /** Business ms from now until the new certificate signs; implies signWith 'new'. */
+  afterMs: nonNegative,
+  /** Business epoch ms at which the new certificate signs; implies signWith 'new'. */
+  at: nonNegative,
+  announce: t.keyof({ now: null, 'when-signing': null }),
+});
+
+const rotateRequest = (value: t.TypeOf<typeof RotateCodec>, now: number): RotateRequest | string => {
+  if (value.afterMs !== undefined && value.at !== undefined) return 'give afterMs or at, not both';
+  const timed = value.afterMs !== undefined || value.at !== undefined;
+  const signWith = value.signWith ?? (timed || value.announce === 'when-signing' ? 'new' : 'old');
+  if (signWith === 'old' && (timed || value.announce === 'when-signing'))
+    return "a timed or unannounced rotation needs signWith 'new'";
+  const signsAt = value.at ?? (value.afterMs === undefined ? now : now + value.afterMs);
+  return { signWith, signsAt, announce: value.announce ?? 'now' };
+};
 const SignWithCodec = t.type({ serial: t.string });
 const RefundOutcomeCodec = t.type({
   outcome: t.union([t.keyof({ SUCCESS: null, REFUNDCLOSE: null, ABNORMAL: null }), t.null]),
@@ -162,9 +191,14 @@ export const handleControl = (context: ControlContext, method: string, path: str
     case 'GET /sandbox/certificates':
       return jsonReply(200, context.certificateSerials(), 'none');
     case 'POST /sandbox/certificates/rotate':
-      return withJson(RotateCodec, body, (value) =>
-        jsonReply(200, context.rotate(value.signWith ?? 'old'), 'none'),
-      );
+      return withJson(RotateCodec, body, (value) => {
+        const request = rotateRequest(value, engine.time.now());
+        return typeof request === 'string'
+          ? errorReply(400, 'PARAM_ERROR', request, { issue: request, location: 'body' })
+          : jsonReply(200, context.rotate(request), 'none');
+      });
+    case 'GET /sandbox/requests':
+      return jsonReply(200, { byClass: context.requestCounts }, 'none');
     case 'POST /sandbox/certificates/sign-with':
       return withJson(SignWithCodec, body, (value) => {
         const switched = context.signWith(value.serial);

@@ -90,9 +90,21 @@ export interface NetworkFaults {
   errorRate: number;
   /** Share of API requests whose connection is closed without an answer, before anything is done. */
   dropRate: number;
+  /**
+   * Share of signed API answers (after the work is done) that the client cannot verify: signed over
+   * other bytes ('badSignature'), or naming a serial that is never listed ('unknownSerial').
+   */
+  unverifiableRate: number;
+  unverifiableAs: 'badSignature' | 'unknownSerial';
 }
 
-export const NO_FAULTS: NetworkFaults = { latencyMs: 0, errorRate: 0, dropRate: 0 };
+export const NO_FAULTS: NetworkFaults = {
+  latencyMs: 0,
+  errorRate: 0,
+  dropRate: 0,
+  unverifiableRate: 0,
+  unverifiableAs: 'badSignature',
+};
 
 /** A seeded generator (mulberry32), so fault rates between 0 and 1 are reproducible. */
 export const seededRandom = (seed: number): (() => number) => {

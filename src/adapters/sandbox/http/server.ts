@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { MerchantIdentity } from '../protocol/auth';
@@ -23,6 +23,8 @@ export interface ServerDeps {
   readonly signer: () => Signer;
   readonly limiter: RateLimiter;
   readonly faults: NetworkFaults;
+  /** Incremented per API request that reaches a route, by endpoint class. */
+  readonly requestCounts: Record<string, number>;
   readonly random: () => number;
   /** Brings orders and refunds up to date before a request looks at them. */
   readonly catchUp: () => void;
@@ -88,14 +90,19 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     if (reply.contentType !== undefined) headers['Content-Type'] = reply.contentType;
     if (reply.headers !== undefined) Object.assign(headers, reply.headers);
     if (isApi && reply.signature !== 'none') {
+      const unverifiable = deps.faults.unverifiableRate > 0 && deps.random() < deps.faults.unverifiableRate;
       Object.assign(
         headers,
         signatureHeaders(
           deps.signer(),
           Math.floor(deps.time.wallNow() / 1000),
           reply.signedText ?? reply.body,
-          reply.signature,
+          unverifiable && deps.faults.unverifiableAs === 'badSignature' ? 'wrong' : reply.signature,
         ),
+        // A serial never listed: the client refreshes, still does not know it, and must not trust the answer.
+        unverifiable && deps.faults.unverifiableAs === 'unknownSerial'
+          ? { 'Wechatpay-Serial': randomBytes(20).toString('hex').toUpperCase() }
+          : {},
       );
     }
     headers['Content-Length'] = String(reply.body.length);
@@ -144,6 +151,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
       return;
     }
     const { route, params } = matched;
+    deps.requestCounts[route.limit] = (deps.requestCounts[route.limit] ?? 0) + 1;
     const wallNow = deps.time.wallNow();
     const isOverErrorBudget = route.limit === 'refund' && deps.limiter.isExhausted('refundErrors', wallNow);
     if (isOverErrorBudget || !deps.limiter.admit(route.limit, wallNow)) {

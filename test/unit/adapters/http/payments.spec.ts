@@ -239,4 +239,13 @@ describe('merchant API: payments', () => {
     expect(res.body).not.toContain('SQLITE');
     expect(h.logs.some((l) => l.message === 'request failed')).toBe(true);
   });
+
+  it('a pay before platform trust is held is 503 PLATFORM_TRUST_PENDING with Retry-After', async () => {
+    h.api.payment = TE.left({ _tag: 'PlatformTrustPending', retryAfterSeconds: 2 });
+    const res = await create(validBody);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'PLATFORM_TRUST_PENDING', status: 503, retry_after: 2 });
+  });
 });

@@ -88,3 +88,81 @@ describe('platform certificates', () => {
     expect(later.data.map((d) => d.serial_no)).toEqual([abrupt['signingSerial']]);
   });
 });
+
+describe('certificate and signature faults', () => {
+  it('a timed rotation announced only when it signs: the download lists it from that moment, not before', async () => {
+    const start = await h.control('GET', '/sandbox/certificates');
+    const oldSerial = String(start['signingSerial']);
+    const downloadsBefore = Number(start['downloads']);
+    const rotated = await h.control('POST', '/sandbox/certificates/rotate', {
+      afterMs: 60_000,
+      announce: 'when-signing',
+    });
+    expect(rotated['signingSerial']).toBe(oldSerial);
+    const before = await list();
+    expect(before.data.map((d) => d.serial_no)).toEqual(rotated['serials']);
+    expect(before.data.map((d) => d.serial_no)).toContain(oldSerial);
+    expect(before.response.headers['wechatpay-serial']).toBe(oldSerial);
+    const records = rotated['rotations'] as { serial: string; signsFrom: number; signingSince?: number }[];
+    const record = records[records.length - 1];
+    if (record === undefined) throw new Error('no rotation recorded');
+    expect(before.data.map((d) => d.serial_no)).not.toContain(record.serial);
+
+    await h.control('POST', '/sandbox/time/advance', { ms: 60_000 });
+    const after = await list();
+    expect(after.response.headers['wechatpay-serial']).toBe(record.serial);
+    expect(after.data.map((d) => d.serial_no)).toContain(record.serial);
+    expect(after.data.map((d) => d.serial_no)).toContain(oldSerial);
+    const known = new Map(after.data.map((d) => [d.serial_no, decrypted(d)]));
+    expect(verifyResponse(after.response, known)).toBe(true);
+
+    const state = await h.control('GET', '/sandbox/certificates');
+    expect(state['downloads']).toBe(downloadsBefore + 2);
+    const last = (state['rotations'] as { serial: string; signingSince?: number; signsFrom: number }[]).at(
+      -1,
+    );
+    expect(last?.serial).toBe(record.serial);
+    expect(last?.signingSince).toBeGreaterThanOrEqual(record.signsFrom);
+    const counts = await h.control('GET', '/sandbox/requests');
+    expect((counts['byClass'] as Record<string, number>)['certificates']).toBe(downloadsBefore + 2);
+  });
+
+  it('refuses a timed or unannounced rotation that keeps the old certificate signing', async () => {
+    for (const body of [
+      { signWith: 'old', afterMs: 1000 },
+      { signWith: 'old', announce: 'when-signing' },
+      { afterMs: 1, at: 2 },
+    ]) {
+      const res = await fetch(`${h.sandbox.baseUrl}/sandbox/certificates/rotate`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it('answers the client cannot verify, at the chosen rate, with a bad signature or an unknown serial', async () => {
+    const listed = await list();
+    const known = new Map(listed.data.map((d) => [d.serial_no, decrypted(d)]));
+    try {
+      await h.control('POST', '/sandbox/faults', { unverifiableRate: 1, unverifiableAs: 'badSignature' });
+      const bad = await h.client.send('GET', '/v3/global/certificates');
+      expect(known.has(String(bad.headers['wechatpay-serial']))).toBe(true);
+      expect(verifyResponse(bad, known)).toBe(false);
+      await h.control('POST', '/sandbox/faults', { unverifiableAs: 'unknownSerial' });
+      const forged = await h.client.send('GET', '/v3/global/certificates');
+      expect(known.has(String(forged.headers['wechatpay-serial']))).toBe(false);
+      await h.control('POST', '/sandbox/faults', { unverifiableRate: 0.5 });
+      let failures = 0;
+      for (let i = 0; i < 40; i += 1) {
+        const r = await h.client.send('GET', '/v3/global/certificates');
+        if (!verifyResponse(r, known)) failures += 1;
+      }
+      expect(failures).toBeGreaterThan(8);
+      expect(failures).toBeLessThan(32);
+    } finally {
+      await h.control('POST', '/sandbox/faults', { unverifiableRate: 0, unverifiableAs: 'badSignature' });
+    }
+    expect(verifyResponse(await h.client.send('GET', '/v3/global/certificates'), known)).toBe(true);
+  });
+});

@@ -23,6 +23,8 @@ describe('wpg sandbox', () => {
       expect(out.text()).toContain('--time-scale');
       // The faults tests inject are listed, the reverse's included.
       expect(out.text()).toContain('/sandbox/faults/reverse');
+      expect(out.text()).toContain('--rotate-certificate-after');
+      expect(out.text()).toContain('--unverifiable-rate');
     } finally {
       out.restore();
     }
@@ -34,6 +36,10 @@ describe('wpg sandbox', () => {
       expect(await sandboxCommand(['--bogus'])).toBe(2);
       expect(await sandboxCommand(['--time-scale', '0'])).toBe(2);
       expect(await sandboxCommand(['--port'])).toBe(2);
+      expect(await sandboxCommand(['--unverifiable-rate', '1.5'])).toBe(2);
+      expect(await sandboxCommand(['--announce', 'when-signing'])).toBe(2);
+      expect(await sandboxCommand(['--rotate-certificate-after', '-1'])).toBe(2);
+      expect(await sandboxCommand(['--unverifiable-rate', '0.1', '--unverifiable-as', 'x'])).toBe(2);
     } finally {
       err.mockRestore();
     }

@@ -1,4 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import { createManualClock, createManualTimers } from '../../../../src/adapters/system';
+import { createCertificateStore } from '../../../../src/adapters/wechatpay/certificate-store';
 import type { OutTradeNo, SubMchid } from '../../../../src/domain/shared/ids';
 import { createWeChatPayClient } from '../../../../src/adapters/wechatpay';
 import {
@@ -132,27 +135,20 @@ describe('platform certificates (reference §4)', () => {
     expect(certificateCalls()).toHaveLength(1);
   });
 
-  it('does not refresh again for unknown serials within the minimum interval, and does after it', async () => {
-    const clock = manualClock();
-    order = () =>
-      signedJson(200, transactionJson(), NOW_S, {
-        serial: 'ABCDEF0123456789',
-        privateKey: nextKeys.privateKey,
-      });
-    const { client } = clientFor(server, { minCertificateRefreshIntervalMs: 60_000 }, clock);
-    await client.gateway.queryOrder(ORDER)();
-    await client.gateway.queryOrder(ORDER)();
+  it('start() downloads at once; a serial listed only after that download is learnt by one more', async () => {
+    const { client } = clientFor(server, { minCertificateRefreshIntervalMs: 0 });
+    await client.start();
     expect(certificateCalls()).toHaveLength(1);
-    clock.set(NOW_MS + 60_000);
-    order = () =>
-      signedJson(200, transactionJson(), NOW_S + 60, {
-        serial: 'ABCDEF0123456789',
-        privateKey: nextKeys.privateKey,
-      });
-    certificates = () => certificatesReply(undefined, platformSigner, NOW_S + 60);
-    await client.gateway.queryOrder(ORDER)();
+    // WeChat switches to a certificate it lists only from the moment it signs with it.
+    certificates = () => certificatesReply(both, platformSigner);
+    order = () => signedJson(200, transactionJson(), NOW_S, nextSigner);
+    const outcome = await client.gateway.queryOrder(ORDER)();
+    const stats = client.certificateStats();
     await client.close();
+    expect(outcome._tag).toBe('Success');
     expect(certificateCalls()).toHaveLength(2);
+    expect(stats).toMatchObject({ downloads: 2, failedDownloads: 0, trusted: true });
+    expect(stats.firstVerifiedAt[NEXT_SERIAL]).toBe(NOW_MS);
   });
 
   it('skips expired and undecryptable entries, keeping the good ones', async () => {
@@ -216,7 +212,10 @@ describe('platform certificates (reference §4)', () => {
   });
 
   it('refreshes on the configured schedule', async () => {
-    const { client } = clientFor(server, { certificateRefreshIntervalMs: 20 });
+    const { client } = clientFor(server, {
+      certificateRefreshIntervalMs: 20,
+      minCertificateRefreshIntervalMs: 0,
+    });
     await until(() => certificateCalls().length >= 2);
     await client.close();
     expect(certificateCalls().length).toBeGreaterThanOrEqual(2);
@@ -255,6 +254,14 @@ describe('platform certificates (reference §4)', () => {
       expect(certificateCalls()).toHaveLength(0);
     });
 
+    it('counts as trust at once: start() downloads nothing and readiness holds', async () => {
+      const { client } = clientFor(server, config);
+      await client.start();
+      expect(await client.gateway.platformTrust(0)()).toBe(true);
+      await client.close();
+      expect(certificateCalls()).toHaveLength(0);
+    });
+
     it('still accepts certificate serials beside it', async () => {
       const { client } = clientFor(server, config);
       expect((await client.gateway.queryOrder(ORDER)())._tag).toBe('Success');
@@ -276,5 +283,180 @@ describe('platform certificates (reference §4)', () => {
       await client.close();
       expect(certificateCalls()).toHaveLength(0);
     });
+  });
+});
+
+describe('certificate store: when downloads happen', () => {
+  const STRANGER = 'ABCDEF0123456789';
+  const limits = {
+    minRefreshIntervalMs: 5_000,
+    maxDownloadsPerMinute: 10,
+    retryBaseMs: 1_000,
+    retryMaxMs: 60_000,
+    maxMissWaitMs: 5_000,
+  };
+
+  const setUp = (overrides: Partial<typeof limits> = {}) => {
+    const clock = createManualClock(NOW_MS);
+    const timers = createManualTimers(clock);
+    const starts: number[] = [];
+    const world = {
+      listed: [{ serial: PLATFORM_SERIAL, pem: platformCertificatePem }] as { serial: string; pem: string }[],
+      failing: false,
+      gate: undefined as Promise<void> | undefined,
+    };
+    const store = createCertificateStore({
+      clock,
+      timers,
+      logger: memoryLogger(),
+      apiV3Key: API_V3_KEY,
+      pinned: [],
+      publicKeys: [],
+      limits: { ...limits, ...overrides },
+      classify: { transientCodes: new Set(), tradeStateMeansInProgress: false },
+      download: async () => {
+        starts.push(clock.now());
+        if (world.gate !== undefined) await world.gate;
+        if (world.failing) return E.left({ _tag: 'ConnectionError', detail: 'refused' });
+        const reply = certificatesReply(world.listed, platformSigner, Math.floor(clock.now() / 1000));
+        return E.right({
+          status: reply.status,
+          headers: Object.fromEntries(
+            Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+          ),
+          body: Buffer.from(reply.body ?? ''),
+        });
+      },
+    });
+    return { clock, store, starts, world };
+  };
+
+  /** Lets downloads and their continuations run (they resolve on promises, not on the clock). */
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  const lookup = async (store: ReturnType<typeof setUp>['store'], serial: string) => {
+    const found = store.keyFor(serial);
+    return found instanceof Promise ? found : Promise.resolve(found);
+  };
+
+  it('start() downloads before anything asks, and whenTrusted resolves once it has', async () => {
+    const { store, starts } = setUp();
+    expect(store.isTrusted()).toBe(false);
+    const trusted = store.whenTrusted(3_000);
+    await store.start();
+    expect(await trusted).toBe(true);
+    expect(starts).toEqual([NOW_MS]);
+  });
+
+  it('whenTrusted answers false once its wait is over while downloads keep failing', async () => {
+    const { clock, store, world } = setUp();
+    world.failing = true;
+    const trusted = store.whenTrusted(3_000);
+    await flush();
+    clock.advance(3_000);
+    await flush();
+    expect(await trusted).toBe(false);
+    store.close();
+  });
+
+  it('misses arriving together share one download (single-flight)', async () => {
+    const { store, starts, world } = setUp();
+    let release: () => void = () => undefined;
+    world.gate = new Promise<void>((resolve) => (release = resolve));
+    world.listed = both;
+    const lookups = Array.from({ length: 5 }, () => lookup(store, NEXT_SERIAL));
+    await flush();
+    release();
+    const keys = await Promise.all(lookups);
+    expect(keys.every((k) => k !== undefined)).toBe(true);
+    expect(starts).toHaveLength(1);
+  });
+
+  it('a serial first seen within the floor after a download waits for the floor, then is learnt', async () => {
+    const { clock, store, starts, world } = setUp();
+    await store.start();
+    // WeChat starts signing with a new certificate 1 s after our download, listing it only then.
+    clock.advance(1_000);
+    world.listed = both;
+    let key: unknown = 'pending';
+    void lookup(store, NEXT_SERIAL).then((k) => (key = k));
+    await flush();
+    expect(key).toBe('pending');
+    expect(starts).toHaveLength(1);
+    clock.advance(3_999);
+    await flush();
+    expect(starts).toHaveLength(1);
+    clock.advance(1);
+    await flush();
+    expect(starts).toEqual([NOW_MS, NOW_MS + 5_000]);
+    expect(key).toBeDefined();
+    expect(key).not.toBe('pending');
+  });
+
+  it('a serial still unknown after a download that began after it was seen stays unknown', async () => {
+    const { clock, store, starts } = setUp();
+    await store.start();
+    clock.advance(5_000);
+    expect(await lookup(store, STRANGER)).toBeUndefined();
+    expect(starts).toHaveLength(2);
+  });
+
+  it('a failed download is retried on back-off, which the next miss does not wait out the floor for', async () => {
+    const { clock, store, starts, world } = setUp();
+    world.failing = true;
+    await store.start();
+    await flush();
+    clock.advance(1_000); // first retry: 1 s after the failure's start
+    await flush();
+    clock.advance(2_000); // second retry: 2 s later
+    await flush();
+    expect(starts).toEqual([NOW_MS, NOW_MS + 1_000, NOW_MS + 3_000]);
+    world.failing = false;
+    world.listed = both;
+    // A miss 1 s later waits for the back-off (4 s), not for anything longer.
+    clock.advance(1_000);
+    let key: unknown = 'pending';
+    void lookup(store, NEXT_SERIAL).then((k) => (key = k));
+    await flush();
+    clock.advance(3_000);
+    await flush();
+    expect(starts).toEqual([NOW_MS, NOW_MS + 1_000, NOW_MS + 3_000, NOW_MS + 7_000]);
+    expect(key).not.toBe('pending');
+    expect(key).toBeDefined();
+    expect(store.stats()).toMatchObject({ downloads: 4, failedDownloads: 3, trusted: true });
+  });
+
+  it('forged serials never start more than maxDownloadsPerMinute downloads in any 60 s window', async () => {
+    const { clock, store, starts } = setUp({ minRefreshIntervalMs: 1_000 });
+    await store.start();
+    // A forged serial every 500 ms for three minutes: each wants a download.
+    const answers: Promise<unknown>[] = [];
+    for (let t = 0; t < 180_000; t += 500) {
+      answers.push(lookup(store, `${STRANGER}${t}`));
+      await flush();
+      clock.advance(500);
+      await flush();
+    }
+    clock.advance(10_000);
+    await flush();
+    expect((await Promise.all(answers)).every((k) => k === undefined)).toBe(true);
+    for (const start of starts)
+      expect(starts.filter((s) => s >= start && s < start + 60_000).length).toBeLessThanOrEqual(10);
+    // The bound, not the 1 s floor, is what limits them: about 10 a minute.
+    expect(starts.length).toBeGreaterThanOrEqual(28);
+    expect(starts.length).toBeLessThanOrEqual(31);
+  });
+
+  it('a miss that would wait past maxMissWaitMs for the bound is answered unknown at once', async () => {
+    const { clock, store, starts } = setUp({ maxDownloadsPerMinute: 2, minRefreshIntervalMs: 0 });
+    await store.start();
+    expect(await lookup(store, `${STRANGER}1`)).toBeUndefined();
+    expect(starts).toHaveLength(2);
+    const before = clock.now();
+    expect(await lookup(store, `${STRANGER}2`)).toBeUndefined();
+    expect(clock.now()).toBe(before);
+    expect(starts).toHaveLength(2);
   });
 });
