@@ -232,15 +232,41 @@ describe('notifications (reference §3, §7.3, §7.4)', () => {
     it('a body that is not JSON is BadJson', async () => {
       expect(await verify(signed('not json'))).toMatchObject(E.left({ _tag: 'BadJson' }));
     });
-    it('a decrypted resource that is not JSON is BadJson', async () => {
-      expect(await verify(signed(envelope('REFUND.SUCCESS', 'not json')))).toMatchObject(
-        E.left({ _tag: 'BadJson' }),
+    it('a decrypted resource that is not JSON is handed on as undecodable, naming nothing', async () => {
+      const result = await verify(signed(envelope('REFUND.SUCCESS', 'not json')));
+      expect(result).toMatchObject(E.right({ resource: { kind: 'undecodable', ids: {} } }));
+    });
+    it('a resource missing a required field is undecodable, naming the field and the ids it has', async () => {
+      const { out_refund_no: _o, ...resource } = refundResource('SUCCESS');
+      expect(await verify(signed(envelope('REFUND.SUCCESS', resource)))).toMatchObject(
+        E.right({
+          eventType: 'REFUND.SUCCESS',
+          resource: {
+            kind: 'undecodable',
+            error: 'out_refund_no: expected OutRefundNo, got nothing',
+            ids: {
+              spMchid: '1900000100',
+              subMchid: '1900000109',
+              outTradeNo: 'T20261126001',
+              transactionId: '4200000000202611261234567890',
+              refundId: '50300000002026112612345678',
+            },
+          },
+        }),
       );
     });
-    it('a resource missing a required field is BadJson naming the field', async () => {
-      const { out_refund_no: _o, ...resource } = refundResource('SUCCESS');
-      expect(await verify(signed(envelope('REFUND.SUCCESS', resource)))).toEqual(
-        E.left({ _tag: 'BadJson', message: 'out_refund_no: expected OutRefundNo, got nothing' }),
+    it('a resource nested too deeply is undecodable, without parsing it', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      expect(await verify(signed(envelope('REFUND.SUCCESS', deep)))).toMatchObject(
+        E.right({ resource: { kind: 'undecodable', error: expect.stringContaining('nested deeper') } }),
+      );
+    });
+    it.each([1000, 5000, 100_000])('an envelope nested %i deep is BadJson, never a crash', async (depth) => {
+      const body = `{"id":"EV-deep","summary":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const result = await verify(signed(body));
+      expect(result).toMatchObject(E.left({ _tag: 'BadJson' }));
+      expect(E.isLeft(result) && 'message' in result.left && result.left.message.length).toBeLessThanOrEqual(
+        200,
       );
     });
     it('an unknown event type is UnknownEventType', async () => {
