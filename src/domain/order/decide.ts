@@ -5,6 +5,7 @@ import { type DomainError, illegal } from '../shared/errors';
 import type { OrderCommand } from './commands';
 import type { OrderEvent, OrderEventOf, TradeObservation } from './events';
 import { type ActiveOrder, type OrderState, isActive, refundTotals } from './state';
+import { orderNoticeContradiction } from './notification-check';
 
 type Result = E.Either<DomainError, readonly OrderEvent[]>;
 
@@ -59,6 +60,9 @@ export const decide = (command: OrderCommand, state: OrderState): Result => {
         if (s.dispatchedAt === undefined) return E.left({ _tag: 'NotDispatched' });
         if (s.hasPayAnswer) return E.left(illegal('RecordObservation(pay) twice', s.status));
       }
+      // A notification that contradicts the record is evidence for review, never applied.
+      const contradiction = command.notice && orderNoticeContradiction(s, command.notice);
+      if (contradiction !== undefined) return ok(flag('NotificationContradicts', contradiction, command.at));
       const recorded: OrderEvent = {
         type: 'OrderObservationRecorded',
         data: { source: command.source, observation: command.observation, observedAt: command.at },

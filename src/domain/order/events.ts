@@ -49,6 +49,8 @@ export const ReviewReasonCodec = t.keyof({
   PaidAfterFailure: null,
   SourcesDisagree: null,
   ReversalFailed: null,
+  /** A verified notification disagrees with the record: nothing applied, an operator decides. */
+  NotificationContradicts: null,
 });
 export type ReviewReason = t.TypeOf<typeof ReviewReasonCodec>;
 

@@ -40,6 +40,8 @@ export const RefundReviewReasonCodec = t.keyof({
   AmountMismatch: null,
   SourcesDisagree: null,
   StuckProcessing: null,
+  /** A verified notification disagrees with the record: nothing applied, an operator decides. */
+  NotificationContradicts: null,
 });
 export type RefundReviewReason = t.TypeOf<typeof RefundReviewReasonCodec>;
 
