@@ -217,7 +217,9 @@ export const createNotificationIntake = (
   > => {
     const read = await deps.store.readStream(streamId)();
     if (E.isLeft(read))
-      return E.left(read.left._tag === 'StreamNotFound' ? 'not recorded' : read.left.message);
+      return read.left._tag === 'StreamNotFound'
+        ? E.right({ events: [], last: -1 })
+        : E.left(read.left.message);
     const events: Notification.NotificationEvent[] = [];
     for (const stored of read.right) {
       const decoded = decodeEvent(Notification.NotificationEventCodec, stored);
@@ -263,36 +265,23 @@ export const createNotificationIntake = (
     readonly isDone: boolean;
   };
 
-  const record = async (rec: Recorded, at: string): Promise<E.Either<string, RecordResult>> => {
-    const id = rec.data.notificationId;
-    const streamId = Notification.notificationStreamId(id);
-    const appended = await deps.store.append(
-      streamId,
-      [
-        {
-          id: deterministicUuid('notification', id),
-          type: rec.type,
-          data: rec.data,
-          metadata: metadata(id, at),
-        },
-      ],
-      'no-stream',
-    )();
-    if (E.isRight(appended)) return E.right({ streamId, outcome: 'new', first: rec, isDone: false });
-    if (appended.left._tag !== 'WrongExpectedVersion') return E.left(appended.left.message);
-    // The id is known: a redelivery of the same content, or another notification reusing the id.
-    const recorded = await readNotification(streamId);
-    if (E.isLeft(recorded)) return recorded;
-    const first = firstOf(recorded.right.events);
+  /** A known id: the same content again is a duplicate; other content is kept as a conflict. */
+  const compare = async (
+    streamId: string,
+    events: readonly Notification.NotificationEvent[],
+    rec: Recorded,
+    at: string,
+  ): Promise<E.Either<string, RecordResult>> => {
+    const first = firstOf(events);
     if (first === undefined) return E.left(`${streamId} does not start with a notification`);
-    const done = isDone(recorded.right.events);
+    const done = isDone(events);
     const digest = contentDigest(rec);
     if (contentDigest(first) === digest)
       return E.right({ streamId, outcome: 'duplicate', first, isDone: done });
     const conflicted: Notification.NotificationEventOf<'NotificationConflicted'>['data'] = {
-      notificationId: id,
+      notificationId: rec.data.notificationId,
       digest,
-      eventType: rec.type === 'NotificationReceived' ? rec.data.eventType : rec.data.eventType,
+      eventType: rec.data.eventType,
       receivedAt: at,
       differences: differencesOf(first, rec),
     };
@@ -304,6 +293,32 @@ export const createNotificationIntake = (
       at,
     );
     return E.isLeft(kept) ? kept : E.right({ streamId, outcome: 'conflict', first, isDone: done });
+  };
+
+  const record = async (rec: Recorded, at: string): Promise<E.Either<string, RecordResult>> => {
+    const id = rec.data.notificationId;
+    const streamId = Notification.notificationStreamId(id);
+    const known = await readNotification(streamId);
+    if (E.isLeft(known)) return known;
+    if (known.right.events.length > 0) return compare(streamId, known.right.events, rec, at);
+    // The digest is part of the event id: another content under this id can never pass as a retry.
+    const appended = await deps.store.append(
+      streamId,
+      [
+        {
+          id: deterministicUuid('notification', id, contentDigest(rec)),
+          type: rec.type,
+          data: rec.data,
+          metadata: metadata(id, at),
+        },
+      ],
+      'no-stream',
+    )();
+    if (E.isRight(appended)) return E.right({ streamId, outcome: 'new', first: rec, isDone: false });
+    if (appended.left._tag !== 'WrongExpectedVersion') return E.left(appended.left.message);
+    // Recorded meanwhile by a concurrent delivery of this id.
+    const recorded = await readNotification(streamId);
+    return E.isLeft(recorded) ? recorded : compare(streamId, recorded.right.events, rec, at);
   };
 
   const complete = (streamId: string, outcome: AppliedOutcome, target: Target, at: string) =>
