@@ -52,6 +52,16 @@ const APPLY_RETRY: RetryPolicy = { attempts: 8, initialDelayMs: 10, factor: 2 };
 const BACKOFF_MS = [20, 50, 100, 250, 500, 1_000, 2_000, 5_000] as const;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 
+/** Resolves when `work` settles or after `ms`, whichever is first; the timer never outlives it. */
+const awaitAtMost = async (work: Promise<unknown>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([work.then(() => undefined), late]).finally(() => clearTimeout(timer));
+};
+
 /** The facts that make a notification's content: a reused id whose facts differ is a conflict. */
 const FACT_FIELDS = [
   'eventType',
@@ -539,7 +549,7 @@ export const createNotificationIntake = (
     if (!recorded.right.isDone) {
       // Acknowledged once recorded; applying gets a moment to finish first and carries on after.
       const applying = apply(streamId, first);
-      await Promise.race([applying, sleep(APPLY_WAIT_MS)]);
+      await awaitAtMost(applying, APPLY_WAIT_MS);
     }
     deps.metrics.notification(outcome === 'duplicate' ? 'duplicate' : 'accepted');
     return { _tag: 'Accepted', id: n.id, isDuplicate: outcome === 'duplicate' };

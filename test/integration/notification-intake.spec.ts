@@ -429,8 +429,10 @@ describe('notifications that WeChat signed, against the record', () => {
   });
 });
 
-describe('a notification recorded but not applied when the process dies', () => {
+describe('a notification recorded but not applied', () => {
   let world: World;
+  const refundView = async (runtime: Runtime, outRefundNo: string) =>
+    right(await runtime.api.getRefund(sub, outRefundNo as OutRefundNo)());
   beforeAll(async () => {
     world = await startSlowRefundWorld();
   });
@@ -438,7 +440,48 @@ describe('a notification recorded but not applied when the process dies', () => 
     await world.close();
   });
 
-  it('is applied on restart', async () => {
+  it('a store that refuses applying for a while: answered 2xx at once, applied once it recovers', async () => {
+    let isApplyBroken = false;
+    const runtime = await startRuntime(world, {
+      wrapStore: (s) => ({
+        ...s,
+        append: (streamId, events, expected) => async () =>
+          isApplyBroken &&
+          streamId.startsWith('refund-') &&
+          events.some((e) => e.metadata.actor === 'wechatpay-notification')
+            ? E.left({ _tag: 'StoreUnavailable', message: 'disk unavailable' })
+            : s.append(streamId, events, expected)(),
+      }),
+    });
+    try {
+      const wechat = notifier(world);
+      const r = await processingRefund(runtime);
+      isApplyBroken = true;
+      const id = newId('retry');
+      expect(
+        await wechat.post(
+          runtime.webhookUrl,
+          wechat.envelope(id, 'REFUND.SUCCESS', refundResource(wechat.spMchid, r)),
+        ),
+      ).toBe(200);
+      expect((await refundView(runtime, r.outRefundNo)).status).toBe('PROCESSING');
+      isApplyBroken = false;
+      await eventually(async () =>
+        (await refundView(runtime, r.outRefundNo)).status === 'SUCCEEDED' ? true : undefined,
+      );
+      await eventually(async () =>
+        (await streamOf(runtime.store, Notification.notificationStreamId(id))).some(
+          (e) => e.type === 'NotificationApplied',
+        )
+          ? true
+          : undefined,
+      );
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('when the process dies, is applied on restart', async () => {
     let isApplyBroken = false;
     // The store refuses the intake's writes to refunds, as a store failing at that instant would.
     const first = await startRuntime(world, {

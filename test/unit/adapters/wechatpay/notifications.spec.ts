@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { IncomingNotification } from '../../../../src/ports/notification-verifier';
 import { keyFromCertificatePem } from '../../../../src/adapters/wechatpay/platform-keys';
+import { exceedsJsonDepth } from '../../../../src/adapters/wechatpay/notifications';
 import { verifySigned } from '../../../../src/adapters/wechatpay/verification';
 import { aeadEncrypt, signedHeaders, startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
 import {
@@ -290,5 +291,18 @@ describe('notifications (reference §3, §7.3, §7.4)', () => {
     expect(await verifySigned(GO_VECTOR_HEADERS, reserialised, clock, keys)).toEqual(
       E.left({ _tag: 'BadSignature' }),
     );
+  });
+});
+
+describe('the nesting bound, scanned before parsing', () => {
+  it.each<[string, number, boolean]>([
+    ['{"a":{"b":[1,2,{"c":[]}]}}', 5, false],
+    ['{"a":{"b":[1,2,{"c":[]}]}}', 4, true],
+    // Brackets inside strings, escaped quotes included, are text, not nesting.
+    ['{"s":"[[[[[[\\"{{{{"}', 1, false],
+    ['"]]]][[[["', 0, false],
+    [`${'['.repeat(33)}${']'.repeat(33)}`, 32, true],
+  ])('%s with a bound of %i: exceeds = %s', (text, limit, exceeds) => {
+    expect(exceedsJsonDepth(text, limit)).toBe(exceeds);
   });
 });
