@@ -194,6 +194,14 @@ export const openVerifiedBody = (
   });
 };
 
+/** A header value the sender chose travels on in an error only clipped. */
+const clipped = (e: NotificationError): NotificationError =>
+  e._tag === 'StaleTimestamp'
+    ? { ...e, timestamp: clip(e.timestamp) }
+    : e._tag === 'UnknownSerial'
+      ? { ...e, serial: clip(e.serial) }
+      : e;
+
 export interface NotificationVerifierOptions {
   readonly clock: Clock;
   readonly logger: Logger;
@@ -211,7 +219,9 @@ export const createNotificationVerifier = (options: NotificationVerifierOptions)
         options.clock,
         options.keys,
       );
-      const result = E.isLeft(verified) ? verified : openVerifiedBody(notification.body, options.apiV3Key);
+      const result = E.isLeft(verified)
+        ? E.left(clipped(verified.left))
+        : openVerifiedBody(notification.body, options.apiV3Key);
       if (E.isLeft(result)) options.logger.warn('notification refused', { error: result.left._tag });
       return result;
     },

@@ -197,6 +197,12 @@ describe('notifications (reference §3, §7.3, §7.4)', () => {
       );
       expect(server.requests.map((r) => r.path)).toEqual(['/v3/global/certificates']);
     });
+    it('a serial of any length travels on only clipped', async () => {
+      const serial = 'A'.repeat(10_000);
+      const result = await verify(withHeader('Wechatpay-Serial', serial));
+      expect(result).toMatchObject(E.left({ _tag: 'UnknownSerial' }));
+      expect(E.isLeft(result) && result.left._tag === 'UnknownSerial' && result.left.serial.length).toBe(200);
+    });
     it('a stale timestamp is StaleTimestamp', async () => {
       expect(await verify(signed(good.body, NOW_S - 600))).toEqual(
         E.left({ _tag: 'StaleTimestamp', timestamp: String(NOW_S - 600), skewSeconds: 600 }),
