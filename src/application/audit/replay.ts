@@ -29,6 +29,12 @@ const sameTime = (a: string, b: string): boolean => Date.parse(a) === Date.parse
 const describeStep = (step: { readonly kind: string; readonly dueAt?: string }): string =>
   step.dueAt !== undefined ? `${step.kind} due at ${step.dueAt}` : step.kind;
 
+/** A notification flagged as contradicting must contradict the record as it stood, in the same fields. */
+const verdictProblem = (recorded: string, recomputed: string | undefined): string | undefined =>
+  recomputed === recorded
+    ? undefined
+    : `recorded "${recorded}", the notification check gives ${recomputed === undefined ? 'agreement' : `"${recomputed}"`}`;
+
 /**
  * A recorded saga decision must be what the step function computes from the state before it
  * (design.md, "Audit replay"). Undefined when the event is not a saga decision or agrees.
@@ -48,6 +54,11 @@ const orderDecisionProblem = (before: Order.OrderState, e: Order.OrderEvent): st
         ? undefined
         : differs(`a deadline reversal due at ${e.data.dueAt}`);
     case 'OrderFlaggedForReview':
+      if (e.data.reason === 'NotificationContradicts' && e.data.notice !== undefined) {
+        return Order.isActive(before)
+          ? verdictProblem(e.data.detail, Order.orderNoticeContradiction(before, e.data.notice))
+          : 'recorded a contradicting notification for an order that does not exist';
+      }
       if (e.data.reason !== 'ReversalFailed') return undefined;
       return step.kind === 'FlagForReview' && step.reason === 'ReversalFailed'
         ? undefined
@@ -61,6 +72,11 @@ const orderDecisionProblem = (before: Order.OrderState, e: Order.OrderEvent): st
 };
 
 const refundDecisionProblem = (before: Refund.RefundState, e: Refund.RefundEvent): string | undefined => {
+  if (e.type === 'RefundFlaggedForReview' && e.data.reason === 'NotificationContradicts' && e.data.notice) {
+    return Refund.isActive(before)
+      ? verdictProblem(e.data.detail, Refund.refundNoticeContradiction(before, e.data.notice))
+      : 'recorded a contradicting notification for a refund that does not exist';
+  }
   if (e.type !== 'RefundPollScheduled') return undefined;
   const step = Refund.nextRefundStep(before);
   return step.kind === 'SchedulePoll' && sameTime(step.dueAt, e.data.dueAt)

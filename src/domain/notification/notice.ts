@@ -1,28 +1,33 @@
-import { type Money, format } from '../shared/money';
+import * as t from 'io-ts';
+import { type Money, MoneyCodec, format } from '../shared/money';
 
 /**
  * What a verified notification says about a payment or refund, as the decider checks it against the
  * record. WeChat signs the notification, but a valid signature says who sent it, not that it is about
  * what we recorded: a notification is applied only when every fact here agrees with the record.
  */
-export interface NotificationNotice {
-  readonly notificationId: string;
-  readonly eventType: string;
-  readonly spMchid: string;
-  readonly subMchid: string;
-  readonly outTradeNo: string;
-  readonly transactionId: string;
-  /** The status the resource carries (trade_state, or refund_status with CLOSED read as REFUNDCLOSE). */
-  readonly status: string;
-  /** amount.total: what the order was paid. */
-  readonly total: Money;
-  /** Refund notifications only. */
-  readonly refund?: {
-    readonly outRefundNo: string;
-    readonly refundId: string;
-    readonly amount: Money;
-  };
-}
+export const NotificationNoticeCodec = t.readonly(
+  t.intersection([
+    t.type({
+      notificationId: t.string,
+      eventType: t.string,
+      spMchid: t.string,
+      subMchid: t.string,
+      outTradeNo: t.string,
+      transactionId: t.string,
+      /** The status the resource carries (trade_state, or refund_status with CLOSED read as REFUNDCLOSE). */
+      status: t.string,
+      /** amount.total: what the order was paid. */
+      total: MoneyCodec,
+    }),
+    /** Refund notifications only. */
+    t.partial({
+      refund: t.readonly(t.type({ outRefundNo: t.string, refundId: t.string, amount: MoneyCodec })),
+    }),
+  ]),
+  'NotificationNotice',
+);
+export type NotificationNotice = t.TypeOf<typeof NotificationNoticeCodec>;
 
 /** One fact on which the notification and the record disagree, with both values. */
 export interface NoticeMismatch {

@@ -5,7 +5,7 @@ import { type DomainError, illegal } from '../shared/errors';
 import type { OrderCommand } from './commands';
 import type { OrderEvent, OrderEventOf, TradeObservation } from './events';
 import { type ActiveOrder, type OrderState, isActive, refundTotals } from './state';
-import { orderNoticeContradiction } from './notification-check';
+import { orderNoticeFlag } from './notification-check';
 
 type Result = E.Either<DomainError, readonly OrderEvent[]>;
 
@@ -61,8 +61,8 @@ export const decide = (command: OrderCommand, state: OrderState): Result => {
         if (s.hasPayAnswer) return E.left(illegal('RecordObservation(pay) twice', s.status));
       }
       // A notification that contradicts the record is evidence for review, never applied.
-      const contradiction = command.notice && orderNoticeContradiction(s, command.notice);
-      if (contradiction !== undefined) return ok(flag('NotificationContradicts', contradiction, command.at));
+      const contradicted = command.notice && orderNoticeFlag(s, command.notice, command.at);
+      if (contradicted !== undefined) return ok(contradicted);
       const recorded: OrderEvent = {
         type: 'OrderObservationRecorded',
         data: { source: command.source, observation: command.observation, observedAt: command.at },

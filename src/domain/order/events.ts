@@ -9,6 +9,7 @@ import {
   TransactionIdCodec,
 } from '../shared/ids';
 import { defineEvent, IsoDateTimeCodec } from '../shared/events';
+import { NotificationNoticeCodec } from '../notification/notice';
 import { PayPolicyCodec } from './policy';
 
 /**
@@ -148,11 +149,17 @@ export const OrderClosed = defineEvent('OrderClosed', 1, {
   source: ObservationSourceCodec,
   observedAt: IsoDateTimeCodec,
 });
-export const OrderFlaggedForReview = defineEvent('OrderFlaggedForReview', 1, {
-  reason: ReviewReasonCodec,
-  detail: t.string,
-  observedAt: IsoDateTimeCodec,
-});
+export const OrderFlaggedForReview = defineEvent(
+  'OrderFlaggedForReview',
+  1,
+  {
+    reason: ReviewReasonCodec,
+    detail: t.string,
+    observedAt: IsoDateTimeCodec,
+  },
+  /** NotificationContradicts: what the notification stated, so replay can recompute the verdict. */
+  { notice: NotificationNoticeCodec },
+);
 export const OrderReviewResolved = defineEvent('OrderReviewResolved', 1, {
   resolution: t.keyof({ Succeeded: null, Failed: null, Reversed: null, Closed: null }),
   actor: t.string,

@@ -6,6 +6,7 @@ import {
   statusMismatch,
   textMismatch,
 } from '../notification/notice';
+import type { OrderEvent } from './events';
 import type { ActiveOrder } from './state';
 
 /**
@@ -29,4 +30,19 @@ export const orderNoticeMismatches = (s: ActiveOrder, n: NotificationNotice): re
 export const orderNoticeContradiction = (s: ActiveOrder, n: NotificationNotice): string | undefined => {
   const mismatches = orderNoticeMismatches(s, n);
   return mismatches.length === 0 ? undefined : describeMismatches(n.notificationId, mismatches);
+};
+
+/** The review a contradicting notice leads to, carrying the notice; undefined when it agrees. */
+export const orderNoticeFlag = (
+  s: ActiveOrder,
+  n: NotificationNotice,
+  at: string,
+): OrderEvent | undefined => {
+  const detail = orderNoticeContradiction(s, n);
+  return detail === undefined
+    ? undefined
+    : {
+        type: 'OrderFlaggedForReview',
+        data: { reason: 'NotificationContradicts', detail, observedAt: at, notice: n },
+      };
 };

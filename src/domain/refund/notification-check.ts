@@ -6,6 +6,7 @@ import {
   statusMismatch,
   textMismatch,
 } from '../notification/notice';
+import type { RefundEvent } from './events';
 import type { ActiveRefund } from './state';
 
 /**
@@ -34,4 +35,19 @@ export const refundNoticeMismatches = (s: ActiveRefund, n: NotificationNotice): 
 export const refundNoticeContradiction = (s: ActiveRefund, n: NotificationNotice): string | undefined => {
   const mismatches = refundNoticeMismatches(s, n);
   return mismatches.length === 0 ? undefined : describeMismatches(n.notificationId, mismatches);
+};
+
+/** The review a contradicting notice leads to, carrying the notice; undefined when it agrees. */
+export const refundNoticeFlag = (
+  s: ActiveRefund,
+  n: NotificationNotice,
+  at: string,
+): RefundEvent | undefined => {
+  const detail = refundNoticeContradiction(s, n);
+  return detail === undefined
+    ? undefined
+    : {
+        type: 'RefundFlaggedForReview',
+        data: { reason: 'NotificationContradicts', detail, observedAt: at, notice: n },
+      };
 };
