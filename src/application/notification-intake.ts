@@ -17,7 +17,6 @@ import type {
   EventToAppend,
   IncomingNotification,
   NotificationError,
-  RecordedEvent,
   RefundNotification,
   TransactionNotification,
   VerifiedNotification,
@@ -222,22 +221,17 @@ export const createNotificationIntake = (
 
   const readNotification = async (
     streamId: string,
-  ): Promise<
-    E.Either<string, { readonly events: readonly Notification.NotificationEvent[]; readonly last: number }>
-  > => {
+  ): Promise<E.Either<string, { readonly events: readonly Notification.NotificationEvent[] }>> => {
     const read = await deps.store.readStream(streamId)();
     if (E.isLeft(read))
-      return read.left._tag === 'StreamNotFound'
-        ? E.right({ events: [], last: -1 })
-        : E.left(read.left.message);
+      return read.left._tag === 'StreamNotFound' ? E.right({ events: [] }) : E.left(read.left.message);
     const events: Notification.NotificationEvent[] = [];
     for (const stored of read.right) {
       const decoded = decodeEvent(Notification.NotificationEventCodec, stored);
       if (E.isLeft(decoded)) return E.left(decoded.left.message);
       events.push(decoded.right);
     }
-    const lastStored: RecordedEvent | undefined = read.right[read.right.length - 1];
-    return E.right({ events, last: lastStored?.revision ?? -1 });
+    return E.right({ events });
   };
 
   const firstOf = (events: readonly Notification.NotificationEvent[]): Recorded | undefined => {
