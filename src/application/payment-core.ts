@@ -379,7 +379,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
     },
 
     receiveNotification: (notification) => async () => {
-      const result = await intake(notification);
+      const result = await intake.receive(notification);
       switch (result._tag) {
         case 'Accepted':
           return E.right({ id: result.id });
@@ -414,8 +414,10 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       projections = startProjections(deps, allProjections);
       await projections.whenCaughtUp();
       await resume();
+      await intake.resumePending();
     },
     stop: async () => {
+      intake.stop();
       wakeups.stop();
       await projections?.stop();
     },

@@ -64,12 +64,29 @@ export interface RefundNotification {
   };
 }
 
+/**
+ * Signed and decrypted, but the resource does not decode: WeChat said something we cannot read.
+ * It carries the decoding error and whatever ids could be read, never the plaintext.
+ */
+export interface UndecodableResource {
+  readonly kind: 'undecodable';
+  readonly error: string;
+  readonly ids: {
+    readonly spMchid?: string;
+    readonly subMchid?: string;
+    readonly outTradeNo?: string;
+    readonly transactionId?: string;
+    readonly outRefundNo?: string;
+    readonly refundId?: string;
+  };
+}
+
 export interface VerifiedNotification {
   readonly id: string;
   readonly createTime: string;
   readonly eventType: 'TRANSACTION.SUCCESS' | 'REFUND.SUCCESS' | 'REFUND.CLOSED' | 'REFUND.ABNORMAL';
   readonly summary?: string;
-  readonly resource: TransactionNotification | RefundNotification;
+  readonly resource: TransactionNotification | RefundNotification | UndecodableResource;
 }
 
 export interface IncomingNotification {

@@ -9,6 +9,7 @@ import type {
   NotificationVerifier,
   RefundNotification,
   TransactionNotification,
+  UndecodableResource,
   VerifiedNotification,
 } from '../../ports/notification-verifier';
 import { decryptAead } from './aead';
@@ -35,21 +36,91 @@ const EVENT_TYPES: readonly EventType[] = [
 ];
 const isEventType = (s: string): s is EventType => (EVENT_TYPES as readonly string[]).includes(s);
 
-const badJson = (message: string): NotificationError => ({ _tag: 'BadJson', message });
+/** Messages may quote what was sent: never more than this much of it. */
+const MAX_MESSAGE = 200;
+const clip = (s: string): string => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s);
+const badJson = (message: string): NotificationError => ({ _tag: 'BadJson', message: clip(message) });
 
+/** A notification nests two levels, its resource three: anything far deeper is not WeChat's. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Whether a JSON text nests arrays and objects deeper than `limit`, by one pass over the raw text
+ * (brackets inside strings skipped). Run before JSON.parse and io-ts, whose recursion a deeply
+ * nested input could otherwise exhaust.
+ */
+export const exceedsJsonDepth = (text: string, limit = MAX_JSON_DEPTH): boolean => {
+  let depth = 0;
+  let isInString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (isInString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) isInString = false;
+    } else if (c === 0x22) isInString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+  return false;
+};
+
+const parseBounded = (text: string): E.Either<string, unknown> =>
+  exceedsJsonDepth(text) ? E.left(`nested deeper than ${MAX_JSON_DEPTH} levels`) : parseJson(text);
+
+const ID_PATTERN = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+const ID_FIELDS = {
+  spMchid: 'sp_mchid',
+  subMchid: 'sub_mchid',
+  outTradeNo: 'out_trade_no',
+  transactionId: 'transaction_id',
+  outRefundNo: 'out_refund_no',
+  refundId: 'refund_id',
+} as const;
+
+/** The ids a resource that does not decode still names, each only if it looks like an id. */
+const readableIds = (json: unknown): UndecodableResource['ids'] => {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return {};
+  const record = json as Record<string, unknown>;
+  const ids: Record<string, string> = {};
+  for (const [key, field] of Object.entries(ID_FIELDS)) {
+    const value = record[field];
+    if (typeof value === 'string' && ID_PATTERN.test(value)) ids[key] = value;
+  }
+  return ids;
+};
+
+const undecodable = (error: string, json: unknown): UndecodableResource => ({
+  kind: 'undecodable',
+  error: clip(error),
+  ids: readableIds(json),
+});
+
+/**
+ * The decrypted resource. It comes from WeChat (signed, and authenticated by AEAD), so one that does
+ * not decode is not refused: it is handed on as undecodable, with the ids it names.
+ */
 const decodeResource = (
   eventType: EventType,
   plaintext: string,
-): E.Either<NotificationError, TransactionNotification | RefundNotification> => {
-  const json = E.mapLeft(badJson)(parseJson(plaintext));
-  if (E.isLeft(json)) return json;
+): TransactionNotification | RefundNotification | UndecodableResource => {
+  const parsed = parseBounded(plaintext);
+  if (E.isLeft(parsed)) return undecodable(`resource: ${parsed.left}`, undefined);
+  const resource = decodeTyped(eventType, parsed.right);
+  return E.isLeft(resource) ? undecodable(resource.left, parsed.right) : resource.right;
+};
+
+const decodeTyped = (
+  eventType: EventType,
+  json: unknown,
+): E.Either<string, TransactionNotification | RefundNotification> => {
   if (eventType === 'TRANSACTION.SUCCESS') {
-    const r = E.mapLeft(badJson)(decodeWith(TransactionResourceCodec, json.right));
+    const r = decodeWith(TransactionResourceCodec, json);
     if (E.isLeft(r)) return r;
     const w = r.right;
     const transactionId = w.transaction_id ?? w.id;
-    if (transactionId === undefined)
-      return E.left(badJson('transaction_id: expected TransactionId, got nothing'));
+    if (transactionId === undefined) return E.left('transaction_id: expected TransactionId, got nothing');
     return E.right({
       kind: 'transaction',
       spMchid: w.sp_mchid,
@@ -66,11 +137,11 @@ const decodeResource = (
       },
     });
   }
-  const r = E.mapLeft(badJson)(decodeWith(RefundResourceCodec, json.right));
+  const r = decodeWith(RefundResourceCodec, json);
   if (E.isLeft(r)) return r;
   const w = r.right;
   const refundId = w.refund_id ?? w.id;
-  if (refundId === undefined) return E.left(badJson('refund_id: expected RefundId, got nothing'));
+  if (refundId === undefined) return E.left('refund_id: expected RefundId, got nothing');
   return E.right({
     kind: 'refund',
     spMchid: w.sp_mchid,
@@ -97,29 +168,39 @@ export const openVerifiedBody = (
   apiV3Key: string,
 ): E.Either<NotificationError, VerifiedNotification> => {
   const envelope = E.mapLeft(badJson)(
-    E.chain((json: unknown) => decodeWith(NotificationEnvelopeCodec, json))(parseJson(body)),
+    E.chain((json: unknown) => decodeWith(NotificationEnvelopeCodec, json))(parseBounded(body)),
   );
   if (E.isLeft(envelope)) return envelope;
   const env: t.TypeOf<typeof NotificationEnvelopeCodec> = envelope.right;
-  if (!isEventType(env.event_type)) return E.left({ _tag: 'UnknownEventType', eventType: env.event_type });
+  if (!isEventType(env.event_type))
+    return E.left({ _tag: 'UnknownEventType', eventType: clip(env.event_type) });
   if (env.resource.algorithm !== 'AEAD_AES_256_GCM')
-    return E.left({ _tag: 'DecryptFailed', message: `unsupported algorithm ${env.resource.algorithm}` });
+    return E.left({
+      _tag: 'DecryptFailed',
+      message: clip(`unsupported algorithm ${env.resource.algorithm}`),
+    });
   const plaintext = decryptAead(apiV3Key, {
     nonce: env.resource.nonce,
     associatedData: env.resource.associated_data ?? '',
     ciphertext: env.resource.ciphertext,
   });
   if (E.isLeft(plaintext)) return E.left({ _tag: 'DecryptFailed', message: plaintext.left.message });
-  const resource = decodeResource(env.event_type, plaintext.right);
-  if (E.isLeft(resource)) return resource;
   return E.right({
     id: env.id,
     createTime: env.create_time,
     eventType: env.event_type,
     ...opt('summary', env.summary),
-    resource: resource.right,
+    resource: decodeResource(env.event_type, plaintext.right),
   });
 };
+
+/** A header value the sender chose travels on in an error only clipped. */
+const clipped = (e: NotificationError): NotificationError =>
+  e._tag === 'StaleTimestamp'
+    ? { ...e, timestamp: clip(e.timestamp) }
+    : e._tag === 'UnknownSerial'
+      ? { ...e, serial: clip(e.serial) }
+      : e;
 
 export interface NotificationVerifierOptions {
   readonly clock: Clock;
@@ -138,7 +219,9 @@ export const createNotificationVerifier = (options: NotificationVerifierOptions)
         options.clock,
         options.keys,
       );
-      const result = E.isLeft(verified) ? verified : openVerifiedBody(notification.body, options.apiV3Key);
+      const result = E.isLeft(verified)
+        ? E.left(clipped(verified.left))
+        : openVerifiedBody(notification.body, options.apiV3Key);
       if (E.isLeft(result)) options.logger.warn('notification refused', { error: result.left._tag });
       return result;
     },

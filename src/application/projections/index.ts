@@ -1,6 +1,7 @@
 import { activeSagasProjection } from './active-sagas';
 import { dailySummaryProjection } from './daily-summary';
 import { paymentsProjection } from './payments';
+import { pendingNotificationsProjection } from './pending-notifications';
 import type { Projection } from './projection';
 import { reconciliationsProjection } from './reconciliations';
 import { refundsProjection } from './refunds';
@@ -15,6 +16,7 @@ export * from './daily-summary';
 export * from './review-queue';
 export * from './reconciliations';
 export * from './active-sagas';
+export * from './pending-notifications';
 
 /** Every read model the core keeps (design.md, "Read side"). */
 export const allProjections: readonly Projection[] = [
@@ -24,4 +26,5 @@ export const allProjections: readonly Projection[] = [
   reviewQueueProjection,
   reconciliationsProjection,
   activeSagasProjection,
+  pendingNotificationsProjection,
 ];

@@ -1,6 +1,7 @@
 import type { Money } from '../shared/money';
 import type { MaskedAuthCode, OutRefundNo, OutTradeNo, SpMchid, SubMchid } from '../shared/ids';
 import type { PayPolicy } from './policy';
+import type { NotificationNotice } from '../notification/notice';
 import type { ObservationSource, ReversalReason, ReviewReason, TradeObservation } from './events';
 
 /** What callers ask of an order. Every command carries its time (`at`, ISO 8601): the domain reads no clock. */
@@ -26,6 +27,8 @@ export type OrderCommand =
       readonly type: 'RecordObservation';
       readonly source: Exclude<ObservationSource, 'reverse'>;
       readonly observation: TradeObservation;
+      /** With source 'notification': what it says, checked against the record before anything is applied. */
+      readonly notice?: NotificationNotice;
       readonly at: string;
     }
   | { readonly type: 'SchedulePoll'; readonly dueAt: string; readonly at: string }

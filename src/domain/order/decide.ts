@@ -13,6 +13,7 @@ import {
   isJanitorManaged,
   refundTotals,
 } from './state';
+import { orderNoticeFlag } from './notification-check';
 
 type Result = E.Either<DomainError, readonly OrderEvent[]>;
 
@@ -65,6 +66,9 @@ export const decide = (command: OrderCommand, state: OrderState): Result => {
         if (s.dispatchedAt === undefined) return E.left({ _tag: 'NotDispatched' });
         if (s.hasPayAnswer) return E.left(illegal('RecordObservation(pay) twice', s.status));
       }
+      // A notification that contradicts the record is evidence for review, never applied.
+      const contradicted = command.notice && orderNoticeFlag(s, command.notice, command.at);
+      if (contradicted !== undefined) return ok(contradicted);
       const recorded: OrderEvent = {
         type: 'OrderObservationRecorded',
         data: { source: command.source, observation: command.observation, observedAt: command.at },

@@ -9,6 +9,7 @@ import {
   TransactionIdCodec,
 } from '../shared/ids';
 import { defineEvent, IsoDateTimeCodec } from '../shared/events';
+import { NotificationNoticeCodec } from '../notification/notice';
 import { PayPolicyCodec } from './policy';
 
 /**
@@ -51,6 +52,8 @@ export const ReviewReasonCodec = t.keyof({
   ReversalFailed: null,
   /** WeChat's answers stayed unclear: the janitor keeps asking and resolves it when one is final. */
   OutcomeUnclear: null,
+  /** A verified notification disagrees with the record: nothing applied, an operator decides. */
+  NotificationContradicts: null,
 });
 export type ReviewReason = t.TypeOf<typeof ReviewReasonCodec>;
 
@@ -148,11 +151,17 @@ export const OrderClosed = defineEvent('OrderClosed', 1, {
   source: ObservationSourceCodec,
   observedAt: IsoDateTimeCodec,
 });
-export const OrderFlaggedForReview = defineEvent('OrderFlaggedForReview', 1, {
-  reason: ReviewReasonCodec,
-  detail: t.string,
-  observedAt: IsoDateTimeCodec,
-});
+export const OrderFlaggedForReview = defineEvent(
+  'OrderFlaggedForReview',
+  1,
+  {
+    reason: ReviewReasonCodec,
+    detail: t.string,
+    observedAt: IsoDateTimeCodec,
+  },
+  /** NotificationContradicts: what the notification stated, so replay can recompute the verdict. */
+  { notice: NotificationNoticeCodec },
+);
 export const OrderReviewResolved = defineEvent('OrderReviewResolved', 1, {
   resolution: t.keyof({ Succeeded: null, Failed: null, Reversed: null, Closed: null }),
   actor: t.string,

@@ -11,6 +11,7 @@ export * from './state';
 export * from './policy';
 export * from './steps';
 export * from './transitions';
+export * from './notification-check';
 export { decide, MAX_REFUNDS_PER_ORDER, REFUND_WINDOW_MS } from './decide';
 export { evolve } from './evolve';
 

@@ -2,6 +2,7 @@ import type { Money } from '../shared/money';
 import type { OutRefundNo, OutTradeNo, SpMchid, SubMchid, TransactionId } from '../shared/ids';
 import type { RefundObservation, RefundReviewReason, RefundSource } from './events';
 import type { RefundPolicy } from './policy';
+import type { NotificationNotice } from '../notification/notice';
 
 /** What callers ask of a refund. Every command carries its time (`at`): the domain reads no clock. */
 export type RefundCommand =
@@ -25,6 +26,8 @@ export type RefundCommand =
       readonly type: 'RecordObservation';
       readonly source: RefundSource;
       readonly observation: RefundObservation;
+      /** With source 'notification': what it says, checked against the record before anything is applied. */
+      readonly notice?: NotificationNotice;
       readonly at: string;
     }
   | { readonly type: 'ScheduleSubmit'; readonly dueAt: string; readonly reason: string; readonly at: string }

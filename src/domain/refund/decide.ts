@@ -4,6 +4,7 @@ import { type DomainError, illegal } from '../shared/errors';
 import type { RefundCommand } from './commands';
 import type { RefundEvent, RefundObservation, RefundReviewReason, RefundSource } from './events';
 import { type ActiveRefund, type RefundState, isActive } from './state';
+import { refundNoticeFlag } from './notification-check';
 
 type Result = E.Either<DomainError, readonly RefundEvent[]>;
 const ok = (...events: RefundEvent[]): Result => E.right(events);
@@ -45,6 +46,9 @@ export const decide = (command: RefundCommand, state: RefundState): Result => {
       if (command.source === 'submit' && !s.isAwaitingAnswer) {
         return E.left(illegal('RecordObservation(submit) without a dispatch', s.status));
       }
+      // A notification that contradicts the record is evidence for review, never applied.
+      const contradicted = command.notice && refundNoticeFlag(s, command.notice, command.at);
+      if (contradicted !== undefined) return ok(contradicted);
       const recorded: RefundEvent = {
         type: 'RefundObservationRecorded',
         data: { source: command.source, observation: command.observation, observedAt: command.at },

@@ -9,6 +9,7 @@ import {
   TransactionIdCodec,
 } from '../shared/ids';
 import { defineEvent, IsoDateTimeCodec } from '../shared/events';
+import { NotificationNoticeCodec } from '../notification/notice';
 import { RefundPolicyCodec } from './policy';
 
 /** Refund stream events (`refund-{subMchid}:{outRefundNo}`). The reservation lives on the order stream. */
@@ -40,6 +41,8 @@ export const RefundReviewReasonCodec = t.keyof({
   AmountMismatch: null,
   SourcesDisagree: null,
   StuckProcessing: null,
+  /** A verified notification disagrees with the record: nothing applied, an operator decides. */
+  NotificationContradicts: null,
 });
 export type RefundReviewReason = t.TypeOf<typeof RefundReviewReasonCodec>;
 
@@ -112,11 +115,17 @@ export const RefundPollScheduled = defineEvent('RefundPollScheduled', 1, {
   dueAt: IsoDateTimeCodec,
   scheduledAt: IsoDateTimeCodec,
 });
-export const RefundFlaggedForReview = defineEvent('RefundFlaggedForReview', 1, {
-  reason: RefundReviewReasonCodec,
-  detail: t.string,
-  observedAt: IsoDateTimeCodec,
-});
+export const RefundFlaggedForReview = defineEvent(
+  'RefundFlaggedForReview',
+  1,
+  {
+    reason: RefundReviewReasonCodec,
+    detail: t.string,
+    observedAt: IsoDateTimeCodec,
+  },
+  /** NotificationContradicts: what the notification stated, so replay can recompute the verdict. */
+  { notice: NotificationNoticeCodec },
+);
 export const RefundReviewResolved = defineEvent('RefundReviewResolved', 1, {
   resolution: t.keyof({ Succeeded: null, Closed: null, Rejected: null }),
   actor: t.string,

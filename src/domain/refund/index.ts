@@ -11,6 +11,7 @@ export * from './state';
 export * from './policy';
 export * from './steps';
 export * from './transitions';
+export * from './notification-check';
 export { decide, OUT_REFUND_NO_USED } from './decide';
 export { evolve } from './evolve';
 

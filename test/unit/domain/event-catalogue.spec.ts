@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as t from 'io-ts';
-import { Order, Refund } from '../../../src/domain';
+import { Notification, Order, Refund } from '../../../src/domain';
 
 /**
  * docs/events.md must describe exactly what the codecs and transition tables define: every event
@@ -33,11 +33,15 @@ const describeCodec = (union: t.UnionType<t.Mixed[]>) =>
   });
 
 const versions = new Map<string, number>(
-  [...Order.ORDER_EVENTS, ...Refund.REFUND_EVENTS].map((d) => [d.type, d.version]),
+  [...Order.ORDER_EVENTS, ...Refund.REFUND_EVENTS, ...Notification.NOTIFICATION_EVENTS].map((d) => [
+    d.type,
+    d.version,
+  ]),
 );
 const events = [
   ...describeCodec(Order.OrderEventCodec as unknown as t.UnionType<t.Mixed[]>),
   ...describeCodec(Refund.RefundEventCodec as unknown as t.UnionType<t.Mixed[]>),
+  ...describeCodec(Notification.NotificationEventCodec as unknown as t.UnionType<t.Mixed[]>),
 ];
 
 /** The text of a `### \`Type\` · vN` section, up to the next heading. */

@@ -18,11 +18,20 @@ const pathOf = (error: t.ValidationError): string =>
     .map((c) => c.key)
     .join('.');
 
+/** The offending value as JSON; a value too deep to stringify is named, never allowed to throw. */
+const quote = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? 'an array nested too deeply' : 'a value that cannot be shown';
+  }
+};
+
 const describe = (error: t.ValidationError): string => {
   const path = pathOf(error);
   const last = error.context[error.context.length - 1];
   const expected = last?.type.name ?? 'value';
-  const json = error.value === undefined ? 'nothing' : (JSON.stringify(error.value) ?? String(error.value));
+  const json = error.value === undefined ? 'nothing' : quote(error.value);
   const got = json.length > 60 ? `${json.slice(0, 57)}...` : json;
   return `${path === '' ? '(root)' : path}: expected ${expected}, got ${got}`;
 };

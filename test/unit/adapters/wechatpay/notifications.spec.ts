@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { IncomingNotification } from '../../../../src/ports/notification-verifier';
 import { keyFromCertificatePem } from '../../../../src/adapters/wechatpay/platform-keys';
+import { exceedsJsonDepth } from '../../../../src/adapters/wechatpay/notifications';
 import { verifySigned } from '../../../../src/adapters/wechatpay/verification';
 import { aeadEncrypt, signedHeaders, startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
 import {
@@ -196,6 +197,12 @@ describe('notifications (reference §3, §7.3, §7.4)', () => {
       );
       expect(server.requests.map((r) => r.path)).toEqual(['/v3/global/certificates']);
     });
+    it('a serial of any length travels on only clipped', async () => {
+      const serial = 'A'.repeat(10_000);
+      const result = await verify(withHeader('Wechatpay-Serial', serial));
+      expect(result).toMatchObject(E.left({ _tag: 'UnknownSerial' }));
+      expect(E.isLeft(result) && result.left._tag === 'UnknownSerial' && result.left.serial.length).toBe(200);
+    });
     it('a stale timestamp is StaleTimestamp', async () => {
       expect(await verify(signed(good.body, NOW_S - 600))).toEqual(
         E.left({ _tag: 'StaleTimestamp', timestamp: String(NOW_S - 600), skewSeconds: 600 }),
@@ -232,15 +239,41 @@ describe('notifications (reference §3, §7.3, §7.4)', () => {
     it('a body that is not JSON is BadJson', async () => {
       expect(await verify(signed('not json'))).toMatchObject(E.left({ _tag: 'BadJson' }));
     });
-    it('a decrypted resource that is not JSON is BadJson', async () => {
-      expect(await verify(signed(envelope('REFUND.SUCCESS', 'not json')))).toMatchObject(
-        E.left({ _tag: 'BadJson' }),
+    it('a decrypted resource that is not JSON is handed on as undecodable, naming nothing', async () => {
+      const result = await verify(signed(envelope('REFUND.SUCCESS', 'not json')));
+      expect(result).toMatchObject(E.right({ resource: { kind: 'undecodable', ids: {} } }));
+    });
+    it('a resource missing a required field is undecodable, naming the field and the ids it has', async () => {
+      const { out_refund_no: _o, ...resource } = refundResource('SUCCESS');
+      expect(await verify(signed(envelope('REFUND.SUCCESS', resource)))).toMatchObject(
+        E.right({
+          eventType: 'REFUND.SUCCESS',
+          resource: {
+            kind: 'undecodable',
+            error: 'out_refund_no: expected OutRefundNo, got nothing',
+            ids: {
+              spMchid: '1900000100',
+              subMchid: '1900000109',
+              outTradeNo: 'T20261126001',
+              transactionId: '4200000000202611261234567890',
+              refundId: '50300000002026112612345678',
+            },
+          },
+        }),
       );
     });
-    it('a resource missing a required field is BadJson naming the field', async () => {
-      const { out_refund_no: _o, ...resource } = refundResource('SUCCESS');
-      expect(await verify(signed(envelope('REFUND.SUCCESS', resource)))).toEqual(
-        E.left({ _tag: 'BadJson', message: 'out_refund_no: expected OutRefundNo, got nothing' }),
+    it('a resource nested too deeply is undecodable, without parsing it', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      expect(await verify(signed(envelope('REFUND.SUCCESS', deep)))).toMatchObject(
+        E.right({ resource: { kind: 'undecodable', error: expect.stringContaining('nested deeper') } }),
+      );
+    });
+    it.each([1000, 5000, 100_000])('an envelope nested %i deep is BadJson, never a crash', async (depth) => {
+      const body = `{"id":"EV-deep","summary":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const result = await verify(signed(body));
+      expect(result).toMatchObject(E.left({ _tag: 'BadJson' }));
+      expect(E.isLeft(result) && 'message' in result.left && result.left.message.length).toBeLessThanOrEqual(
+        200,
       );
     });
     it('an unknown event type is UnknownEventType', async () => {
@@ -264,5 +297,18 @@ describe('notifications (reference §3, §7.3, §7.4)', () => {
     expect(await verifySigned(GO_VECTOR_HEADERS, reserialised, clock, keys)).toEqual(
       E.left({ _tag: 'BadSignature' }),
     );
+  });
+});
+
+describe('the nesting bound, scanned before parsing', () => {
+  it.each<[string, number, boolean]>([
+    ['{"a":{"b":[1,2,{"c":[]}]}}', 5, false],
+    ['{"a":{"b":[1,2,{"c":[]}]}}', 4, true],
+    // Brackets inside strings, escaped quotes included, are text, not nesting.
+    ['{"s":"[[[[[[\\"{{{{"}', 1, false],
+    ['"]]]][[[["', 0, false],
+    [`${'['.repeat(33)}${']'.repeat(33)}`, 32, true],
+  ])('%s with a bound of %i: exceeds = %s', (text, limit, exceeds) => {
+    expect(exceedsJsonDepth(text, limit)).toBe(exceeds);
   });
 });

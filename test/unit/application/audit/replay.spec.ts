@@ -309,6 +309,61 @@ describe('verifyReplay', () => {
     ]);
   });
 
+  describe('a refund flagged because a notification contradicts it', () => {
+    const r4 = `refund-${subMchid}:R4`;
+    const stateOf = async (store: EventStore): Promise<Refund.ActiveRefund> => {
+      const events = (await logOf(store)).filter((e) => e.streamId === r4);
+      const state = events.reduce(
+        (s, e) => Refund.evolve(s, { type: e.type, data: e.data } as Refund.RefundEvent),
+        Refund.initialState(),
+      );
+      if (!Refund.isActive(state)) throw new Error('test bug: R4 has no refund');
+      return state;
+    };
+    const noticeOf = (s: Refund.ActiveRefund) => ({
+      notificationId: 'EV-R4',
+      eventType: 'REFUND.SUCCESS',
+      spMchid: s.spMchid,
+      subMchid: s.subMchid,
+      outTradeNo: s.outTradeNo,
+      transactionId: s.transactionId,
+      status: 'SUCCESS',
+      total: s.orderTotal,
+      refund: { outRefundNo: s.outRefundNo, refundId: s.refundId ?? '', amount: s.amount },
+    });
+
+    it('verifies when the recorded notice contradicts the record as the detail says', async () => {
+      const w = await cleanWorld();
+      const notice = { ...noticeOf(await stateOf(w.store)), total: hkd(1) };
+      const detail = Refund.refundNoticeContradiction(await stateOf(w.store), notice);
+      expect(detail).toContain('amount.total');
+      await plant(w.store, r4, 'RefundFlaggedForReview', {
+        reason: 'NotificationContradicts',
+        detail,
+        observedAt: at(20 * 60 * SECOND),
+        notice,
+      });
+      expect((await unwrap(verifyReplay(w.store))).problems).toEqual([]);
+    });
+
+    it('reports a contradiction recorded for a notice that agrees with the record', async () => {
+      const w = await cleanWorld();
+      await plant(w.store, r4, 'RefundFlaggedForReview', {
+        reason: 'NotificationContradicts',
+        detail: 'made up',
+        observedAt: at(20 * 60 * SECOND),
+        notice: noticeOf(await stateOf(w.store)),
+      });
+      expect((await unwrap(verifyReplay(w.store))).problems).toEqual([
+        expect.objectContaining({
+          type: 'RefundFlaggedForReview',
+          rule: 'saga-decision',
+          detail: 'recorded "made up", the notification check gives agreement',
+        }),
+      ]);
+    });
+  });
+
   it('reports a refund poll at another time than the refund step function gives', async () => {
     const w = await cleanWorld();
     await plant(w.store, `refund-${subMchid}:R4`, 'RefundPollScheduled', {

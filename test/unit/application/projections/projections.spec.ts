@@ -348,11 +348,11 @@ describe.each(allProjections.map((p) => [p.name, p] as const))('%s projection', 
 
   it('ignores streams it does not project', () => {
     const changes = projection.project({
-      streamId: 'notification-abc',
+      streamId: 'elsewhere-abc',
       revision: 0,
       position: 1,
       id: 'e1',
-      type: 'NotificationReceived',
+      type: 'SomethingElse',
       data: {},
       metadata: {
         correlationId: 'c',
