@@ -61,10 +61,11 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     if (E.isLeft(order))
       return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(order.left));
     const at = isoNow(deps.clock);
+    const settlement = Refund.reservationSettlement(s);
     const command: Order.OrderCommand | undefined =
-      s.status === 'Succeeded'
+      settlement === 'confirm'
         ? { type: 'ConfirmRefund', outRefundNo: s.outRefundNo, amount: s.amount, at }
-        : s.status === 'Closed' || s.status === 'Rejected'
+        : settlement === 'release'
           ? {
               type: 'ReleaseRefund',
               outRefundNo: s.outRefundNo,

@@ -12,7 +12,7 @@ export * from './policy';
 export * from './steps';
 export * from './transitions';
 export { decide, OUT_REFUND_NO_USED } from './decide';
-export { evolve } from './evolve';
+export { evolve, JANITOR_DAILY_FROM } from './evolve';
 
 export const refundDecider: Decider<RefundCommand, RefundEvent, RefundState> = {
   decide,
