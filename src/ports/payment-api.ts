@@ -119,6 +119,14 @@ export interface ReviewItem {
   readonly reason: string;
   readonly detail: string;
   readonly flaggedAt: string;
+  /** The janitor, for an unclear outcome it keeps querying; an operator, for a contradiction. */
+  readonly awaits: 'janitor' | 'operator';
+  readonly janitor?: {
+    readonly attempts: number;
+    readonly lastAttemptAt?: string;
+    readonly lastOutcome?: string;
+    readonly nextAttemptAt?: string;
+  };
 }
 
 export type ApiError =

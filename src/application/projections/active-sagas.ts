@@ -1,4 +1,4 @@
-import type { Order, Refund } from '../../domain';
+import { type Order, Refund } from '../../domain';
 import type { RecordedEvent } from '../../ports';
 import { type Projection, change, decodeRecorded } from './projection';
 
@@ -15,6 +15,8 @@ export type ActiveSagaDoc = {
   readonly status: string;
   /** Orders only: refunds reserved and not yet confirmed or released (the link to the refund saga). */
   readonly reservedRefunds: readonly string[];
+  /** Refunds: in review for an unclear outcome, so the janitor still works on it (not final). */
+  readonly awaitsJanitor?: boolean;
 };
 
 const FINAL_ORDER: readonly Order.OrderStatus[] = [
@@ -24,13 +26,8 @@ const FINAL_ORDER: readonly Order.OrderStatus[] = [
   'Closed',
   'NeedsReview',
 ];
-const FINAL_REFUND: readonly Refund.RefundStatus[] = [
-  'Succeeded',
-  'Closed',
-  'Rejected',
-  'Abnormal',
-  'NeedsReview',
-];
+/** ABNORMAL is not final (it goes to review); NeedsReview is final only for a contradiction. */
+const FINAL_REFUND: readonly Refund.RefundStatus[] = ['Succeeded', 'Closed', 'Rejected', 'NeedsReview'];
 
 const ORDER_STATUS_OF: Partial<Record<Order.OrderEventType, Order.OrderStatus>> = {
   OrderSubmitted: 'Submitted',
@@ -89,7 +86,18 @@ const refundDoc = (
     e.type === 'RefundReviewResolved'
       ? e.data.resolution
       : (REFUND_STATUS_OF[e.type] ?? (current?.status as Refund.RefundStatus | undefined) ?? 'Requested');
-  return { streamId, kind: 'refund', status, reservedRefunds: [], isFinal: FINAL_REFUND.includes(status) };
+  const awaitsJanitor =
+    e.type === 'RefundFlaggedForReview'
+      ? Refund.isJanitorManagedRefundReason(e.data.reason)
+      : status === 'NeedsReview' && current?.awaitsJanitor === true;
+  return {
+    streamId,
+    kind: 'refund',
+    status,
+    reservedRefunds: [],
+    isFinal: FINAL_REFUND.includes(status) && !awaitsJanitor,
+    ...(awaitsJanitor ? { awaitsJanitor } : {}),
+  };
 };
 
 export const activeSagasProjection: Projection = {

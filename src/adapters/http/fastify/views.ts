@@ -106,4 +106,16 @@ export const reviewJson = (r: ReviewItem): Json => ({
   reason: r.reason,
   detail: r.detail,
   flagged_at: r.flaggedAt,
+  awaits: r.awaits,
+  ...optional(
+    'janitor',
+    r.janitor === undefined
+      ? undefined
+      : {
+          attempts: r.janitor.attempts,
+          ...optional('last_attempt_at', r.janitor.lastAttemptAt),
+          ...optional('last_outcome', r.janitor.lastOutcome),
+          ...optional('next_attempt_at', r.janitor.nextAttemptAt),
+        },
+  ),
 });

@@ -89,6 +89,7 @@ export const reviewItem: ReviewItem = {
   reason: 'PaidAfterReversal',
   detail: 'query said SUCCESS after REVOKED',
   flaggedAt: '2026-11-27T10:00:00.000Z',
+  awaits: 'operator',
 };
 
 export interface Call {
