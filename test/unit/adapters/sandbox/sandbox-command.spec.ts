@@ -21,6 +21,16 @@ describe('wpg sandbox', () => {
     try {
       expect(await sandboxCommand(['--help'])).toBe(0);
       expect(out.text()).toContain('--time-scale');
+      // The refund controls, outcome delays included, are reachable from the help.
+      for (const control of [
+        '--refund-delay',
+        '--refund-outcome',
+        '/sandbox/refunds/transition',
+        '/sandbox/refunds/refusals',
+        '/sandbox/refunds/delays',
+      ]) {
+        expect(out.text()).toContain(control);
+      }
     } finally {
       out.restore();
     }
@@ -32,8 +42,40 @@ describe('wpg sandbox', () => {
       expect(await sandboxCommand(['--bogus'])).toBe(2);
       expect(await sandboxCommand(['--time-scale', '0'])).toBe(2);
       expect(await sandboxCommand(['--port'])).toBe(2);
+      expect(await sandboxCommand(['--refund-delay', 'SOON=5'])).toBe(2);
+      expect(await sandboxCommand(['--refund-delay', 'SUCCESS=-1'])).toBe(2);
+      expect(await sandboxCommand(['--refund-outcome', 'LATER'])).toBe(2);
     } finally {
       err.mockRestore();
+    }
+  });
+
+  it('takes the refund outcome delays and default outcome at start', async () => {
+    const dir = tempStateDir();
+    const out = captureStdout();
+    try {
+      const running = sandboxCommand([
+        '--state-dir',
+        dir,
+        '--refund-delay=SUCCESS=7,ABNORMAL=9',
+        '--refund-outcome',
+        'ABNORMAL',
+      ]);
+      const file = join(dir, 'sandbox.json');
+      await waitFor('sandbox.json', () =>
+        existsSync(file) && out.text().includes('listening') ? true : undefined,
+      );
+      const json = readSandboxJson(file);
+      const controls = await fetch(`${json.baseUrl}/sandbox/refunds/controls`);
+      expect((await controls.json()) as unknown).toMatchObject({
+        default_outcome: 'ABNORMAL',
+        delay_seconds: { SUCCESS: 7, REFUNDCLOSE: 5, ABNORMAL: 9 },
+      });
+      process.emit('SIGINT');
+      expect(await running).toBe(0);
+    } finally {
+      out.restore();
+      removeDir(dir);
     }
   });
 
