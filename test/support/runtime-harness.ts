@@ -89,6 +89,7 @@ export interface RuntimeOptions {
   /** Wraps the gateway, e.g. to count pay calls across restarts. */
   readonly wrapGateway?: (gateway: WeChatPayGateway) => WeChatPayGateway;
   readonly payPolicy?: Partial<Order.PayPolicy>;
+  readonly refundPolicy?: Partial<Refund.RefundPolicy>;
 }
 
 const silent = createPinoLogger({ level: (process.env['WPG_TEST_LOG'] as 'silent' | undefined) ?? 'silent' });
@@ -157,7 +158,7 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
     config: {
       spMchid: c.spMchid as SpMchid,
       payPolicy: { ...Order.defaultPayPolicy, ...options.payPolicy },
-      refundPolicy: Refund.defaultRefundPolicy,
+      refundPolicy: { ...Refund.defaultRefundPolicy, ...options.refundPolicy },
       merchantCategoryCode: '5812',
       refundNotifyUrl: webhookUrl,
     },
