@@ -204,3 +204,52 @@ describe('refusals for now (NOT_ENOUGH), against the sandbox', () => {
     expect(report.problems).toEqual([]);
   }, 60_000);
 });
+
+describe('the janitor’s timers survive a restart', () => {
+  let world: World;
+  let runtime: Runtime | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+    await control(world, 'POST', '/sandbox/notifications/faults', { drop: true });
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+    await world.close();
+  });
+
+  it('an ABNORMAL refund in review is resumed after a restart and resolved by the janitor', async () => {
+    runtime = await startRuntime(world);
+    const order = await paidOrder(runtime, 1000);
+    const no = `${order}-rs`;
+    right(await refund(runtime, order, no, 500, 'SANDBOX_ABNORMAL'));
+    await eventually(async () => {
+      const i = await reviewOf(runtime as Runtime, no);
+      return i?.janitor?.nextAttemptAt !== undefined ? true : undefined;
+    }, 20_000);
+    await runtime.stop();
+    runtime = undefined;
+
+    await control(world, 'POST', '/sandbox/refunds/transition', {
+      sub_mchid: SUB_MCHID,
+      out_refund_no: no,
+      status: 'SUCCESS',
+    });
+    runtime = await startRuntime(world);
+    const restarted = runtime;
+    await eventually(
+      async () => ((await refundStatus(restarted, no)) === 'SUCCEEDED' ? true : undefined),
+      30_000,
+    );
+    expect(
+      (await eventsOf(restarted, no)).find((e) => e.type === 'RefundReviewResolved')?.data,
+    ).toMatchObject({
+      resolution: 'Succeeded',
+      actor: 'janitor',
+    });
+    const p = await eventually(async () => {
+      const x = await payment(restarted, order);
+      return x.pendingRefundTotal.amount === 0 ? x : undefined;
+    });
+    expect(p.refundedTotal.amount).toBe(500);
+  }, 60_000);
+});
