@@ -18,10 +18,11 @@ export interface RefundSaga {
 }
 
 /**
- * The refund saga (reference §5.5, §7.2): submit with the reserved out_refund_no (retries reuse it),
- * then poll with back-off or take the notification, whichever comes first. The API's rules are met by
- * scheduling: submissions on one order are spaced by the policy's minimum gap. When the refund settles,
- * its reservation on the order is confirmed (succeeded) or released (closed, rejected).
+ * The refund saga: submit with the reserved out_refund_no (retries reuse it), then poll with back-off
+ * or take the notification, whichever comes first. The API's rules are met by scheduling: submissions
+ * on one order are spaced by the policy's minimum gap. When the refund settles, its reservation on the
+ * order is confirmed (succeeded) or released (closed, rejected); while it is ABNORMAL or in review the
+ * reservation is held, and for an unclear outcome the janitor's steps (Refund.nextRefundStep) go on.
  */
 export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wakeups): RefundSaga => {
   const lock = createKeyedLock();
@@ -61,10 +62,11 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     if (E.isLeft(order))
       return retryLater(refundStreamId(s.subMchid, s.outRefundNo), describeError(order.left));
     const at = isoNow(deps.clock);
+    const settlement = Refund.reservationSettlement(s);
     const command: Order.OrderCommand | undefined =
-      s.status === 'Succeeded'
+      settlement === 'confirm'
         ? { type: 'ConfirmRefund', outRefundNo: s.outRefundNo, amount: s.amount, at }
-        : s.status === 'Closed' || s.status === 'Rejected'
+        : settlement === 'release'
           ? {
               type: 'ReleaseRefund',
               outRefundNo: s.outRefundNo,
@@ -136,12 +138,15 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
         case 'Submit': {
           const spaced = await earliestSubmission(s);
           const due = Math.max(Date.parse(next.dueAt), spaced);
+          // The janitor's resubmission (in review) has no ScheduleSubmit to record: it just waits,
+          // and after a restart the same spacing is computed again from the siblings' dispatches.
           if (
+            s.status !== 'NeedsReview' &&
             spaced > Date.parse(next.dueAt) &&
             spaced > now &&
             s.submitDueAt !== new Date(spaced).toISOString()
           ) {
-            // ≥ 1 minute between refunds on one order (§5.5): met by waiting, never by failing.
+            // The policy's gap between refunds of one order: met by waiting, never by failing.
             const dueAt = new Date(spaced).toISOString();
             if (
               !(await exec({

@@ -101,6 +101,7 @@ export interface RuntimeOptions {
   readonly payTrustWaitMs?: number;
   /** Skip the client's start-up download, as a platform that never calls `start()` would. */
   readonly skipClientStart?: boolean;
+  readonly refundPolicy?: Partial<Refund.RefundPolicy>;
 }
 
 const silent = createPinoLogger({ level: (process.env['WPG_TEST_LOG'] as 'silent' | undefined) ?? 'silent' });
@@ -170,7 +171,7 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
     config: {
       spMchid: c.spMchid as SpMchid,
       payPolicy: { ...Order.defaultPayPolicy, ...options.payPolicy },
-      refundPolicy: Refund.defaultRefundPolicy,
+      refundPolicy: { ...Refund.defaultRefundPolicy, ...options.refundPolicy },
       merchantCategoryCode: '5812',
       refundNotifyUrl: webhookUrl,
       ...(options.payTrustWaitMs === undefined ? {} : { payTrustWaitMs: options.payTrustWaitMs }),

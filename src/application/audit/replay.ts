@@ -95,17 +95,59 @@ const orderDecisionProblem = (before: Order.OrderState, e: Order.OrderEvent): st
   }
 };
 
+const JANITOR_EVIDENCE: Readonly<Record<string, Refund.RefundObservation['kind']>> = {
+  Succeeded: 'Succeeded',
+  Closed: 'Closed',
+  Rejected: 'Rejected',
+};
+
+/**
+ * The refund saga's recorded decisions, the janitor's included: its schedule, its resubmissions,
+ * and every resolution it made, which must rest on the verified answer recorded just before it.
+ */
 const refundDecisionProblem = (before: Refund.RefundState, e: Refund.RefundEvent): string | undefined => {
   if (e.type === 'RefundFlaggedForReview' && e.data.reason === 'NotificationContradicts' && e.data.notice) {
     return Refund.isActive(before)
       ? verdictProblem(e.data.detail, Refund.refundNoticeContradiction(before, e.data.notice))
       : 'recorded a contradicting notification for a refund that does not exist';
   }
-  if (e.type !== 'RefundPollScheduled') return undefined;
   const step = Refund.nextRefundStep(before);
-  return step.kind === 'SchedulePoll' && sameTime(step.dueAt, e.data.dueAt)
-    ? undefined
-    : `recorded a query due at ${e.data.dueAt}, the step function gives ${describeStep(step)}`;
+  const differs = (recorded: string): string =>
+    `recorded ${recorded}, the step function gives ${describeStep(step)}`;
+  switch (e.type) {
+    case 'RefundPollScheduled':
+      return step.kind === 'SchedulePoll' && sameTime(step.dueAt, e.data.dueAt)
+        ? undefined
+        : differs(`a query due at ${e.data.dueAt}`);
+    case 'RefundSubmitScheduled':
+      // Spacing between refunds of one order depends on the siblings, not on this stream alone.
+      if (e.data.reason !== Refund.RETRYABLE_REJECTION) return undefined;
+      return step.kind === 'ScheduleSubmit' && sameTime(step.dueAt, e.data.dueAt)
+        ? undefined
+        : differs(`a resubmission due at ${e.data.dueAt}`);
+    case 'RefundFlaggedForReview':
+      if (!Refund.isJanitorManagedRefundReason(e.data.reason)) return undefined;
+      return step.kind === 'FlagForReview' && step.reason === e.data.reason
+        ? undefined
+        : differs(`a review for ${e.data.reason}`);
+    case 'RefundDispatched':
+      if (before.status !== 'NeedsReview') return undefined;
+      return step.kind === 'Submit' ? undefined : differs('a resubmission by the janitor');
+    case 'RefundReviewResolved': {
+      if (e.data.actor !== 'janitor') return undefined;
+      if (!Refund.isActive(before) || before.janitor === undefined) {
+        return 'recorded a resolution by the janitor of an item it does not manage';
+      }
+      const evidence = JANITOR_EVIDENCE[e.data.resolution];
+      return before.lastObservation === evidence &&
+        before.lastObservedAt !== undefined &&
+        sameTime(before.lastObservedAt, e.data.resolvedAt)
+        ? undefined
+        : `recorded a ${e.data.resolution} resolution by the janitor without a ${evidence} answer recorded just before`;
+    }
+    default:
+      return undefined;
+  }
 };
 
 /** The sum of non-released refunds never exceeds the paid total, all in its currency (design.md). */

@@ -1,4 +1,4 @@
-import { Order, type Refund } from '../../domain';
+import { Order, Refund } from '../../domain';
 import type { RecordedEvent } from '../../ports';
 import { type Projection, change, decodeRecorded } from './projection';
 
@@ -15,7 +15,7 @@ export type ActiveSagaDoc = {
   readonly status: string;
   /** Orders only: refunds reserved and not yet confirmed or released (the link to the refund saga). */
   readonly reservedRefunds: readonly string[];
-  /** Orders only: in review for an unclear outcome, which the janitor keeps working on. */
+  /** In review for an unclear outcome, which the janitor keeps working on: not final. */
   readonly awaitsJanitor?: boolean;
 };
 
@@ -26,13 +26,8 @@ const FINAL_ORDER: readonly Order.OrderStatus[] = [
   'Closed',
   'NeedsReview',
 ];
-const FINAL_REFUND: readonly Refund.RefundStatus[] = [
-  'Succeeded',
-  'Closed',
-  'Rejected',
-  'Abnormal',
-  'NeedsReview',
-];
+/** ABNORMAL is not final (it goes to review); NeedsReview is final only for a contradiction. */
+const FINAL_REFUND: readonly Refund.RefundStatus[] = ['Succeeded', 'Closed', 'Rejected', 'NeedsReview'];
 
 const ORDER_STATUS_OF: Partial<Record<Order.OrderEventType, Order.OrderStatus>> = {
   OrderSubmitted: 'Submitted',
@@ -98,7 +93,18 @@ const refundDoc = (
     e.type === 'RefundReviewResolved'
       ? e.data.resolution
       : (REFUND_STATUS_OF[e.type] ?? (current?.status as Refund.RefundStatus | undefined) ?? 'Requested');
-  return { streamId, kind: 'refund', status, reservedRefunds: [], isFinal: FINAL_REFUND.includes(status) };
+  const awaitsJanitor =
+    e.type === 'RefundFlaggedForReview'
+      ? Refund.isJanitorManagedRefundReason(e.data.reason)
+      : status === 'NeedsReview' && current?.awaitsJanitor === true;
+  return {
+    streamId,
+    kind: 'refund',
+    status,
+    reservedRefunds: [],
+    isFinal: FINAL_REFUND.includes(status) && !awaitsJanitor,
+    ...(awaitsJanitor ? { awaitsJanitor } : {}),
+  };
 };
 
 export const activeSagasProjection: Projection = {

@@ -24,6 +24,8 @@ export type RefundDoc = {
   readonly date?: string;
   readonly rejection?: { readonly code: string; readonly message: string };
   readonly review?: { readonly reason: string; readonly detail: string };
+  /** The last SUCCESS WeChat reported while in review: dates the refund if the janitor resolves it so. */
+  readonly reportedSuccess?: { readonly observedAt: string; readonly successTime?: string };
 };
 
 export const refundKey = (subMchid: string, outRefundNo: string): string => `${subMchid}:${outRefundNo}`;
@@ -51,7 +53,16 @@ const evolveDoc = (doc: RefundDoc, event: Refund.RefundEvent): RefundDoc => {
   switch (event.type) {
     case 'RefundObservationRecorded': {
       const o = event.data.observation;
-      return 'refundId' in o ? withRefundId(next, o.refundId) : next;
+      const withId = 'refundId' in o ? withRefundId(next, o.refundId) : next;
+      return o.kind === 'Succeeded' && next.status === 'NEEDS_REVIEW'
+        ? {
+            ...withId,
+            reportedSuccess: {
+              observedAt: event.data.observedAt,
+              ...(o.successTime !== undefined ? { successTime: o.successTime } : {}),
+            },
+          }
+        : withId;
     }
     case 'RefundProcessing':
     case 'RefundClosed':
@@ -72,8 +83,17 @@ const evolveDoc = (doc: RefundDoc, event: Refund.RefundEvent): RefundDoc => {
     case 'RefundFlaggedForReview':
       return { ...next, review: { reason: event.data.reason, detail: event.data.detail } };
     case 'RefundReviewResolved': {
-      const { review: _resolved, ...rest } = next;
-      return { ...rest, status: RESOLUTION[event.data.resolution] };
+      const { review: _resolved, reportedSuccess, ...rest } = next;
+      const resolvedDoc: RefundDoc = { ...rest, status: RESOLUTION[event.data.resolution] };
+      if (event.data.resolution !== 'Succeeded') return resolvedDoc;
+      // Resolved as succeeded (by the janitor on WeChat's word, or by an operator): the statement day.
+      const successTime = reportedSuccess?.successTime;
+      const date = gmt8DateOf(successTime ?? reportedSuccess?.observedAt ?? event.data.resolvedAt);
+      return {
+        ...resolvedDoc,
+        ...(successTime !== undefined ? { successTime } : {}),
+        ...(date !== undefined ? { date } : {}),
+      };
     }
     default:
       return next;

@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
-import { Order, addMillis, janitorDelayMs } from '../../domain';
+import { Order, Refund, addMillis, janitorDelayMs } from '../../domain';
 import type {
   ReadModelStore,
   ReadModelUnavailable,
@@ -87,6 +87,27 @@ const orderJanitorChange = (streamId: string, e: Order.OrderEvent) => {
   ];
 };
 
+const describeRefundObservation = (o: Refund.RefundObservation): string => {
+  switch (o.kind) {
+    case 'Retryable':
+    case 'Rejected':
+      return `${o.kind} ${o.code}`;
+    case 'Unknown':
+      return `Unknown: ${o.reason}`;
+    default:
+      return o.kind;
+  }
+};
+
+/** The janitor's progress on an open refund item it works on; undefined when nothing changes. */
+const withJanitor = (
+  current: ReviewDoc | undefined,
+  update: (j: ReviewJanitor) => ReviewJanitor,
+): ReviewDoc | undefined =>
+  current === undefined || !current.isOpen || current.awaits !== 'janitor'
+    ? current
+    : { ...current, janitor: update(current.janitor ?? { attempts: 0 }) };
+
 const project = (stored: RecordedEvent) => {
   const decoded = decodeRecorded(stored);
   if (decoded === undefined) return [];
@@ -134,25 +155,50 @@ const project = (stored: RecordedEvent) => {
               },
           ),
         ];
-      case 'RefundFlaggedForReview':
+      case 'RefundFlaggedForReview': {
+        const janitorManaged = Refund.isJanitorManagedRefundReason(e.data.reason);
+        return [
+          change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) => {
+            if (current === undefined) return undefined;
+            const { janitor: _j, ...rest } = current;
+            return {
+              ...rest,
+              isOpen: true,
+              reason: e.data.reason,
+              detail: e.data.detail,
+              flaggedAt: e.data.observedAt,
+              awaits: janitorManaged ? 'janitor' : 'operator',
+              ...(janitorManaged ? { janitor: { attempts: 0 } } : {}),
+            };
+          }),
+        ];
+      }
+      case 'RefundPollScheduled':
         return [
           change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) =>
-            current === undefined
-              ? undefined
-              : {
-                  ...current,
-                  isOpen: true,
-                  reason: e.data.reason,
-                  detail: e.data.detail,
-                  flaggedAt: e.data.observedAt,
-                },
+            withJanitor(current, (j) => ({ ...j, nextAttemptAt: e.data.dueAt })),
           ),
         ];
+      case 'RefundObservationRecorded': {
+        // Only the janitor's own queries and resubmissions count as its attempts.
+        if (e.data.source !== 'query' && e.data.source !== 'submit') return [];
+        const outcome = describeRefundObservation(e.data.observation);
+        return [
+          change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) =>
+            withJanitor(current, ({ nextAttemptAt: _n, ...j }) => ({
+              ...j,
+              attempts: j.attempts + 1,
+              lastAttemptAt: e.data.observedAt,
+              lastOutcome: outcome,
+            })),
+          ),
+        ];
+      }
       case 'RefundReviewResolved':
         return [
           change<ReviewDoc>(REVIEW_QUEUE, streamId, (current) => {
             if (current === undefined) return undefined;
-            const { reason: _r, detail: _d, flaggedAt: _f, ...rest } = current;
+            const { reason: _r, detail: _d, flaggedAt: _f, awaits: _a, janitor: _j, ...rest } = current;
             return { ...rest, isOpen: false };
           }),
         ];

@@ -35,10 +35,11 @@ export const decide = (command: RefundCommand, state: RefundState): Result => {
   if (!isActive(state)) return E.left({ _tag: 'RefundNotFound' });
   const s = state;
   const beforeAcceptance = s.status === 'Requested' || s.status === 'Unknown';
+  const janitorWorks = s.status === 'NeedsReview' && s.janitor !== undefined;
 
   switch (command.type) {
     case 'RecordDispatch':
-      return beforeAcceptance
+      return beforeAcceptance || (janitorWorks && !s.accepted)
         ? ok({ type: 'RefundDispatched', data: { attempt: s.attempts + 1, dispatchedAt: command.at } })
         : E.left(illegal(command.type, s.status));
 
@@ -66,7 +67,9 @@ export const decide = (command: RefundCommand, state: RefundState): Result => {
           });
 
     case 'SchedulePoll':
-      if (!(beforeAcceptance || s.status === 'Processing')) return E.left(illegal(command.type, s.status));
+      if (!(beforeAcceptance || s.status === 'Processing' || janitorWorks)) {
+        return E.left(illegal(command.type, s.status));
+      }
       return s.nextPollAt === command.dueAt
         ? ok()
         : ok({ type: 'RefundPollScheduled', data: { dueAt: command.dueAt, scheduledAt: command.at } });
@@ -195,7 +198,69 @@ const transitionFor = (
         ? [flag('SourcesDisagree', `rejected refund now reported ${o.kind}`, at)]
         : [];
     case 'NeedsReview':
-      return [];
+      return s.janitor === undefined ? [] : janitorTransition(s, source, o, at);
   }
   return [];
+};
+
+const JANITOR = 'janitor';
+
+const resolved = (
+  resolution: 'Succeeded' | 'Closed' | 'Rejected',
+  note: string,
+  at: string,
+): RefundEvent => ({
+  type: 'RefundReviewResolved',
+  data: { resolution, actor: JANITOR, note, resolvedAt: at },
+});
+
+/**
+ * A refund in review for an unclear outcome, and a new answer: a verified final one resolves the
+ * item (the observation recorded just before is the evidence); one that contradicts what WeChat
+ * said earlier makes it a contradiction for an operator; anything else leaves it to the janitor.
+ */
+const janitorTransition = (
+  s: ActiveRefund,
+  source: RefundSource,
+  o: RefundObservation,
+  at: string,
+): readonly RefundEvent[] => {
+  const evidence = `${source} at ${at}`;
+  switch (o.kind) {
+    case 'Succeeded':
+      return equals(o.amount, s.amount)
+        ? [resolved('Succeeded', `WeChat reports SUCCESS, refund_id ${o.refundId} (${evidence})`, at)]
+        : [
+            flag(
+              'AmountMismatch',
+              `requested ${format(s.amount)}, WeChat reports ${format(o.amount)} refunded`,
+              at,
+            ),
+          ];
+    case 'Closed':
+      return [resolved('Closed', `WeChat reports REFUNDCLOSE (${evidence})`, at)];
+    case 'Rejected':
+      if (o.code === OUT_REFUND_NO_USED) {
+        return [
+          flag(
+            'RefundNumberUsed',
+            `out_refund_no ${s.outRefundNo} is already used with different parameters`,
+            at,
+          ),
+        ];
+      }
+      // Only a refused (re)submission is a verdict on the refund; a refused query says nothing.
+      return source === 'submit'
+        ? [resolved('Rejected', `WeChat refused the resubmission: ${o.code} (${evidence})`, at)]
+        : [];
+    case 'NotFound':
+      return s.accepted
+        ? [flag('SourcesDisagree', `refund accepted earlier, now reported not found`, at)]
+        : [];
+    case 'Processing':
+    case 'Abnormal':
+    case 'Unknown':
+    case 'Retryable':
+      return [];
+  }
 };

@@ -43,8 +43,25 @@ export const RefundReviewReasonCodec = t.keyof({
   StuckProcessing: null,
   /** A verified notification disagrees with the record: nothing applied, an operator decides. */
   NotificationContradicts: null,
+  /** WeChat reports the refund ABNORMAL (e.g. the card or account cannot take it back). */
+  Abnormal: null,
+  /** Refused "for now" (NOT_ENOUGH, FREQUENCY_LIMITED, 429) more times than the policy allows. */
+  RetriesExhausted: null,
 });
 export type RefundReviewReason = t.TypeOf<typeof RefundReviewReasonCodec>;
+
+/**
+ * Reasons that mean WeChat's answer is not clear yet: the janitor keeps asking on its schedule and
+ * resolves the item itself once a verified answer settles it. Every other reason is a contradiction
+ * between sources, and only an operator can decide it.
+ */
+export const JANITOR_REFUND_REVIEW_REASONS: readonly RefundReviewReason[] = [
+  'StuckProcessing',
+  'Abnormal',
+  'RetriesExhausted',
+];
+export const isJanitorManagedRefundReason = (reason: string): boolean =>
+  (JANITOR_REFUND_REVIEW_REASONS as readonly string[]).includes(reason);
 
 export const RefundRequested = defineEvent(
   'RefundRequested',

@@ -13,7 +13,7 @@ export * from './steps';
 export * from './transitions';
 export * from './notification-check';
 export { decide, OUT_REFUND_NO_USED } from './decide';
-export { evolve } from './evolve';
+export { evolve, JANITOR_DAILY_FROM } from './evolve';
 
 export const refundDecider: Decider<RefundCommand, RefundEvent, RefundState> = {
   decide,

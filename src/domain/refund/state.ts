@@ -33,6 +33,23 @@ export interface ActiveRefund {
   readonly processingPolls: number;
   readonly rejection?: { readonly code: string; readonly message: string };
   readonly review?: { readonly reason: RefundReviewReason; readonly detail: string };
+  /** Submissions refused "for now" (Retryable) so far: drives the back-off and its bound. */
+  readonly retryableRefusals: number;
+  readonly lastRefusal?: { readonly code: string; readonly message: string };
+  /** WeChat has said the refund exists (PROCESSING, SUCCESS, REFUNDCLOSE or ABNORMAL, from any source). */
+  readonly accepted: boolean;
+  /** Present while in review for an unclear outcome: the janitor's progress on it. */
+  readonly janitor?: JanitorProgress;
+}
+
+export interface JanitorProgress {
+  /** When the item was flagged: the first attempt is scheduled from here. */
+  readonly since: string;
+  /** Index into the janitor schedule of attempt 0 (a week of PROCESSING polls already done starts later). */
+  readonly offset: number;
+  /** Answers the janitor got (queries and resubmissions). */
+  readonly attempts: number;
+  readonly lastAttemptAt?: string;
 }
 
 export type RefundState = { readonly status: 'Initial' } | ActiveRefund;

@@ -25,7 +25,8 @@ export const REFUND_TRANSITIONS: Readonly<Record<RefundStatus | 'Initial', reado
   Succeeded: OBSERVE,
   Closed: OBSERVE,
   Rejected: OBSERVE,
-  NeedsReview: [...OBSERVE, 'RefundReviewResolved'],
+  // The janitor works on unclear items: it schedules queries, and resubmits a refund WeChat never took.
+  NeedsReview: [...OBSERVE, 'RefundReviewResolved', 'RefundPollScheduled', 'RefundDispatched'],
 };
 
 export const isAllowed = (state: RefundState, type: RefundEventType): boolean =>

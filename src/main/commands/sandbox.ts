@@ -12,6 +12,7 @@ Usage: wpg sandbox [--port N] [--state-dir DIR] [--time-scale X] [--persistence 
                    [--statement-header en|zh] [--notification-aad TEXT]
                    [--rotate-certificate-after MS [--announce now|when-signing]]
                    [--unverifiable-rate R [--unverifiable-as bad-signature|unknown-serial]]
+                   [--refund-delay OUTCOME=SECONDS,...] [--refund-outcome OUTCOME]
 
 Options:
   --port N            port to listen on (default 0: any free port)
@@ -21,6 +22,10 @@ Options:
   --persistence P     memory (default) or sqlite (state survives restarts)
   --statement-header L  statement header language: en (default) or zh, as WeChat's two pages print it
   --notification-aad T  associated data of notification encryption (default "", as WeChat's example)
+  --refund-delay D    business seconds from PROCESSING to each refund outcome, e.g.
+                      SUCCESS=5,REFUNDCLOSE=5,ABNORMAL=5 (the defaults); settable at run time too
+  --refund-outcome O  outcome of refunds without a reason marker: SUCCESS (default),
+                      REFUNDCLOSE or ABNORMAL
   --help              show this help
 
 Faults (control API, under the base URL; JSON bodies):
@@ -39,8 +44,23 @@ Certificate and signature faults (also at run time: POST /sandbox/certificates/r
   --unverifiable-as K bad-signature (default): signed over other bytes;
                       unknown-serial: Wechatpay-Serial names a certificate never listed
 
-Scenario table, control API and sandbox.json: docs/sandbox.md
+Refund controls at run time (control API, unauthenticated, JSON bodies):
+  POST /sandbox/refunds/outcome     {"outcome": "ABNORMAL"|"SUCCESS"|"REFUNDCLOSE"|null}
+                                    outcome of the refunds created next
+  POST /sandbox/refunds/transition  {"sub_mchid", "out_refund_no", "status": "SUCCESS"|
+                                    "REFUNDCLOSE"|"ABNORMAL", "after_seconds"?}
+                                    move an existing refund (e.g. an ABNORMAL one) at a chosen moment
+  POST /sandbox/refunds/refusals    {"code": "NOT_ENOUGH"|"FREQUENCY_LIMITED"|"SYSTEM_ERROR"|null,
+                                    "count"?, "seconds"?}  refuse the next new submissions for now
+  POST /sandbox/refunds/delays      {"SUCCESS"?, "REFUNDCLOSE"?, "ABNORMAL"?}  outcome delays (s)
+  GET  /sandbox/refunds/controls    the refund controls in force
+
+Scenario table, the whole control API and sandbox.json: docs/sandbox.md
 `;
+
+type RefundOutcome = 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
+const REFUND_OUTCOMES: readonly string[] = ['SUCCESS', 'REFUNDCLOSE', 'ABNORMAL'];
+const isRefundOutcome = (s: string): s is RefundOutcome => REFUND_OUTCOMES.includes(s);
 
 interface Parsed {
   readonly port: number;
@@ -52,7 +72,24 @@ interface Parsed {
   readonly notificationAssociatedData: string;
   readonly rotateCertificate?: NonNullable<SandboxOptions['rotateCertificate']>;
   readonly faults?: NonNullable<SandboxOptions['faults']>;
+  readonly refundDelaySeconds?: Partial<Record<RefundOutcome, number>>;
+  readonly defaultRefundOutcome?: RefundOutcome;
 }
+
+/** `SUCCESS=5,ABNORMAL=30` → the delays; a message naming what is wrong otherwise. */
+const parseRefundDelays = (text: string): Partial<Record<RefundOutcome, number>> | string => {
+  const delays: Partial<Record<RefundOutcome, number>> = {};
+  for (const part of text.split(',')) {
+    const [name = '', value = ''] = part.split('=', 2);
+    const seconds = Number(value);
+    if (!isRefundOutcome(name)) return `--refund-delay: unknown outcome "${name.slice(0, 20)}"`;
+    if (value === '' || !Number.isFinite(seconds) || seconds < 0) {
+      return `--refund-delay: ${name} needs seconds ≥ 0`;
+    }
+    delays[name] = seconds;
+  }
+  return delays;
+};
 
 type ParseResult =
   | { readonly kind: 'help' }
@@ -72,6 +109,8 @@ const VALUE_OPTIONS: readonly string[] = [
   '--announce',
   '--unverifiable-rate',
   '--unverifiable-as',
+  '--refund-delay',
+  '--refund-outcome',
 ];
 
 /** The certificate and signature fault flags; a string is the error to report. */
@@ -108,7 +147,9 @@ const parse = (argv: readonly string[]): ParseResult => {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
+    // Split at the first '=' only: a value may hold '=' itself (--refund-delay=SUCCESS=5).
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [flag, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
     if (!VALUE_OPTIONS.includes(flag ?? '')) {
       return { kind: 'error', message: `unknown option ${arg}` };
     }
@@ -137,6 +178,13 @@ const parse = (argv: readonly string[]): ParseResult => {
   }
   const faults = certificateFaults(values);
   if (typeof faults === 'string') return { kind: 'error', message: faults };
+  const delays = values['--refund-delay'];
+  const refundDelaySeconds = delays === undefined ? undefined : parseRefundDelays(delays);
+  if (typeof refundDelaySeconds === 'string') return { kind: 'error', message: refundDelaySeconds };
+  const outcome = values['--refund-outcome'];
+  if (outcome !== undefined && !isRefundOutcome(outcome)) {
+    return { kind: 'error', message: '--refund-outcome must be SUCCESS, REFUNDCLOSE or ABNORMAL' };
+  }
   return {
     kind: 'run',
     options: {
@@ -148,6 +196,8 @@ const parse = (argv: readonly string[]): ParseResult => {
       persistence,
       statementHeader,
       notificationAssociatedData,
+      ...(refundDelaySeconds !== undefined ? { refundDelaySeconds } : {}),
+      ...(outcome !== undefined ? { defaultRefundOutcome: outcome } : {}),
     },
   };
 };

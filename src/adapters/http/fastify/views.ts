@@ -24,10 +24,10 @@ const FINAL_PAYMENT: ReadonlySet<PaymentStatus> = new Set([
   'CLOSED',
   'NEEDS_REVIEW',
 ]);
+// ABNORMAL is not final: the refund goes to review and WeChat may still pay it out or close it.
 const FINAL_REFUND: ReadonlySet<RefundStatusView> = new Set([
   'SUCCEEDED',
   'CLOSED',
-  'ABNORMAL',
   'REJECTED',
   'NEEDS_REVIEW',
 ]);

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { EngineContext } from '../model/context';
 import type { Order, Refund } from '../model/types';
+import { scheduleRefundTransition } from '../model/refunds';
 import type { Dispatcher } from '../notify/dispatcher';
 import { decode, parseJsonBody } from '../protocol/codecs';
 import type { RotateRequest, RotationRecord } from '../rotation';
@@ -80,6 +81,23 @@ const SignWithCodec = t.type({ serial: t.string });
 const RefundOutcomeCodec = t.type({
   outcome: t.union([t.keyof({ SUCCESS: null, REFUNDCLOSE: null, ABNORMAL: null }), t.null]),
 });
+const RefundStatusCodec = t.keyof({ SUCCESS: null, REFUNDCLOSE: null, ABNORMAL: null });
+const RefundTransitionCodec = t.intersection([
+  t.type({ sub_mchid: t.string, out_refund_no: t.string, status: RefundStatusCodec }),
+  /** Business seconds from now; default 0 (at the next request or tick). */
+  t.partial({ after_seconds: nonNegative }),
+]);
+const RefundRefusalsCodec = t.type({
+  code: t.union([t.keyof({ NOT_ENOUGH: null, FREQUENCY_LIMITED: null, SYSTEM_ERROR: null }), t.null]),
+  /** Refuse the next `count` new submissions; `seconds`: for that many business seconds. Either, both. */
+  count: t.union([positiveInt, t.undefined]),
+  seconds: t.union([nonNegative, t.undefined]),
+});
+const RefundDelaysCodec = t.partial({
+  SUCCESS: nonNegative,
+  REFUNDCLOSE: nonNegative,
+  ABNORMAL: nonNegative,
+});
 const RateLimitsCodec = t.partial({
   pay: positiveInt,
   reverse: positiveInt,
@@ -143,6 +161,23 @@ const refundTruth = (r: Refund) => ({
 const statementSettings = (engine: EngineContext): Record<string, unknown> => ({
   header: engine.controls.statementHeader ?? engine.settings.statementHeader,
   readyAfterHours: engine.settings.statementReadyAfterHours,
+});
+const refundControlsView = (engine: EngineContext): Record<string, unknown> => ({
+  next_outcome: engine.controls.nextRefundOutcome ?? null,
+  default_outcome: engine.settings.defaultRefundOutcome,
+  delay_seconds: engine.settings.refundDelaySeconds,
+  refusal:
+    engine.controls.refundRefusal === undefined
+      ? null
+      : {
+          code: engine.controls.refundRefusal.code,
+          ...(engine.controls.refundRefusal.remaining !== undefined
+            ? { remaining: engine.controls.refundRefusal.remaining }
+            : {}),
+          ...(engine.controls.refundRefusal.until !== undefined
+            ? { until: engine.controls.refundRefusal.until }
+            : {}),
+        },
 });
 
 export const handleControl = (context: ControlContext, method: string, path: string, body: Buffer): Reply => {
@@ -232,6 +267,37 @@ export const handleControl = (context: ControlContext, method: string, path: str
         if (value.outcome === null) delete engine.controls.nextRefundOutcome;
         else engine.controls.nextRefundOutcome = value.outcome;
         return jsonReply(200, { outcome: value.outcome }, 'none');
+      });
+    case 'GET /sandbox/refunds/controls':
+      return jsonReply(200, refundControlsView(engine), 'none');
+    case 'POST /sandbox/refunds/transition':
+      return withJson(RefundTransitionCodec, body, (value) => {
+        const at = engine.time.now() + (value.after_seconds ?? 0) * 1000;
+        const reply = scheduleRefundTransition(
+          engine,
+          value.sub_mchid,
+          value.out_refund_no,
+          value.status,
+          at,
+        );
+        return { ...reply, signature: 'none' };
+      });
+    case 'POST /sandbox/refunds/refusals':
+      return withJson(RefundRefusalsCodec, body, (value) => {
+        if (value.code === null) delete engine.controls.refundRefusal;
+        else {
+          engine.controls.refundRefusal = {
+            code: value.code,
+            ...(value.count !== undefined ? { remaining: value.count } : {}),
+            ...(value.seconds !== undefined ? { until: engine.time.now() + value.seconds * 1000 } : {}),
+          };
+        }
+        return jsonReply(200, refundControlsView(engine), 'none');
+      });
+    case 'POST /sandbox/refunds/delays':
+      return withJson(RefundDelaysCodec, body, (value) => {
+        Object.assign(engine.settings.refundDelaySeconds, value);
+        return jsonReply(200, refundControlsView(engine), 'none');
       });
     default:
       return { ...errorReply(404, 'NOT_FOUND', `no control endpoint ${route}`), signature: 'none' };

@@ -14,11 +14,11 @@ export interface RuleSettings {
   readonly passwordEntrySeconds: number;
   /** Fee on payments in basis points (statements and settlements). */
   readonly feeBasisPoints: number;
-  /** Business seconds from PROCESSING to each outcome (§5.5, §7.2). */
+  /** Business seconds from PROCESSING to each outcome; settable at run time (POST /sandbox/refunds/delays). */
   readonly refundDelaySeconds: {
-    readonly SUCCESS: number;
-    readonly REFUNDCLOSE: number;
-    readonly ABNORMAL: number;
+    SUCCESS: number;
+    REFUNDCLOSE: number;
+    ABNORMAL: number;
   };
   readonly defaultRefundOutcome: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL';
   /** Statement header language (a control may change it at run time). */
@@ -35,6 +35,16 @@ export interface ReverseFaults {
   errors: number;
   hangs: number;
 }
+
+export interface RefundRefusal {
+  readonly code: RefundRefusalCode;
+  /** Submissions still to refuse; absent: no count limit. */
+  remaining?: number;
+  /** Business time (ms) until which submissions are refused; absent: no time limit. */
+  readonly until?: number;
+}
+
+export type RefundRefusalCode = 'NOT_ENOUGH' | 'FREQUENCY_LIMITED' | 'SYSTEM_ERROR';
 
 /** Ids of records with a pending transition, kept in memory so a tick does not scan everything. */
 export interface ActiveSet {
@@ -53,6 +63,8 @@ export interface EngineContext {
     reverseFaults?: ReverseFaults;
     /** Overrides `settings.statementHeader`. */
     statementHeader?: 'en' | 'zh';
+    /** New refund submissions are refused "for now" with this code, for a count and/or until a time. */
+    refundRefusal?: RefundRefusal;
   };
   /** `at`: business time the refund reached its outcome. */
   readonly onRefundFinal: (refund: Refund, order: Order, at: number) => void;

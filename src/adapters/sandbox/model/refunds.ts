@@ -1,6 +1,6 @@
 import type { RefundRequestBody } from '../protocol/codecs';
 import { errorReply, jsonReply, type Reply } from '../http/reply';
-import { newRefundId, sha256, type EngineContext } from './context';
+import { newRefundId, sha256, type EngineContext, type RefundRefusalCode } from './context';
 import { checkInstitution, findOrder } from './orders';
 import type { Order, Refund } from './types';
 import { payerAmount, refundCreatedView, refundView } from './views';
@@ -20,6 +20,55 @@ const outcomeFor = (context: EngineContext, reason: string | undefined): RefundO
 };
 
 type RefundOutcome = NonNullable<Refund['pending']>['to'];
+
+/** How WeChat answers each refusal "for now" (status codes as the client sees them; UNCONFIRMED for NOT_ENOUGH). */
+const REFUSALS: Readonly<Record<RefundRefusalCode, { readonly status: number; readonly message: string }>> = {
+  NOT_ENOUGH: { status: 403, message: 'insufficient balance to refund; retry later' },
+  FREQUENCY_LIMITED: { status: 429, message: 'frequency limited; retry later' },
+  SYSTEM_ERROR: { status: 500, message: 'system error; retry with the same out_refund_no' },
+};
+
+/** The refusal control (POST /sandbox/refunds/refusals): refuses this submission, or lets it through. */
+const refusalFor = (context: EngineContext, now: number): Reply | undefined => {
+  const refusal = context.controls.refundRefusal;
+  if (refusal === undefined) return undefined;
+  const expired =
+    (refusal.until !== undefined && now >= refusal.until) ||
+    (refusal.remaining !== undefined && refusal.remaining <= 0);
+  if (expired) {
+    delete context.controls.refundRefusal;
+    return undefined;
+  }
+  if (refusal.remaining !== undefined) refusal.remaining -= 1;
+  const { status, message } = REFUSALS[refusal.code];
+  return errorReply(status, refusal.code, message);
+};
+
+/**
+ * Moves an existing refund to `to` at business time `at` (POST /sandbox/refunds/transition): an
+ * ABNORMAL refund that WeChat later pays out or closes, at a moment the test chooses.
+ */
+export const scheduleRefundTransition = (
+  context: EngineContext,
+  subMchid: string,
+  outRefundNo: string,
+  to: RefundOutcome,
+  at: number,
+): Reply => {
+  const refund = context.records.refund(subMchid, outRefundNo);
+  if (refund === undefined) return errorReply(404, 'RESOURCE_NOT_EXISTS', 'refund does not exist');
+  if (refund.status === 'SUCCESS' || refund.status === 'REFUNDCLOSE') {
+    return errorReply(400, 'INVALID_REQUEST', `the refund is already ${refund.status}`);
+  }
+  refund.pending = { at, to };
+  context.records.saveRefund(refund);
+  context.active.refunds.add(refund.id);
+  return jsonReply(200, {
+    out_refund_no: refund.outRefundNo,
+    status: refund.status,
+    pending: refund.pending,
+  });
+};
 
 const paramError = (field: string, issue: string): Reply =>
   errorReply(400, 'PARAM_ERROR', `${field}: ${issue}`, { field, issue, location: 'body' });
@@ -69,6 +118,8 @@ export const createRefund = (context: EngineContext, body: RefundRequestBody): R
   if (previous.length >= MAX_REFUNDS_PER_ORDER) {
     return errorReply(400, 'INVALID_REQUEST', 'an order can have at most 50 refunds');
   }
+  const refusedForNow = refusalFor(context, now);
+  if (refusedForNow !== undefined) return refusedForNow;
   const latest = previous.reduce((max, r) => Math.max(max, r.createdAt), -Infinity);
   if (now - latest < MIN_INTERVAL_MS) {
     return errorReply(429, 'FREQUENCY_LIMITED', 'refunds of one order must be at least one minute apart');

@@ -1,5 +1,6 @@
 import * as TE from 'fp-ts/TaskEither';
 import { AUTH, createHarness, lastCall, refundView, type Harness } from './fake-api';
+import { reviewJson } from '../../../../src/adapters/http/fastify/views';
 
 describe('merchant API: refunds, reconciliation, settlements, reviews', () => {
   let h: Harness;
@@ -223,5 +224,35 @@ describe('merchant API: refunds, reconciliation, settlements, reviews', () => {
         awaits: 'operator',
       },
     ]);
+  });
+
+  it('a review item the janitor works on shows its attempts, last outcome and next attempt', () => {
+    expect(
+      reviewJson({
+        kind: 'refund',
+        streamId: 'refund-1900000109:R1',
+        subMchid: '1900000109',
+        outTradeNo: 'T1',
+        outRefundNo: 'R1',
+        reason: 'Abnormal',
+        detail: 'WeChat reports the refund ABNORMAL',
+        flaggedAt: '2026-11-27T10:00:00.000Z',
+        awaits: 'janitor',
+        janitor: {
+          attempts: 2,
+          lastAttemptAt: '2026-11-27T10:06:00.000Z',
+          lastOutcome: 'Abnormal',
+          nextAttemptAt: '2026-11-27T10:36:00.000Z',
+        },
+      }),
+    ).toMatchObject({
+      awaits: 'janitor',
+      janitor: {
+        attempts: 2,
+        last_attempt_at: '2026-11-27T10:06:00.000Z',
+        last_outcome: 'Abnormal',
+        next_attempt_at: '2026-11-27T10:36:00.000Z',
+      },
+    });
   });
 });

@@ -236,3 +236,88 @@ describe('refund rules', () => {
     expect((await h.client.send('GET', queryTarget(h, outTradeNo))).json()['trade_state']).toBe('REFUND');
   });
 });
+
+describe('refund controls (ABNORMAL then settled, refusals for now, outcome delays)', () => {
+  const ledgerHas = async (refundId: string): Promise<boolean> =>
+    ((await h.control('GET', '/sandbox/ledger'))['entries'] as { refundId?: string }[]).some(
+      (e) => e.refundId === refundId,
+    );
+
+  it('an ABNORMAL refund is paid out at the moment chosen, and only then leaves the ledger', async () => {
+    const { id } = await paidOrder();
+    const created = await refund({ transactionId: id, refund: 100, reason: 'SANDBOX_ABNORMAL' });
+    const no = created.json()['out_refund_no'] as string;
+    h.clock.advance(40_000);
+    expect(await refundStatus(no)).toBe('ABNORMAL');
+    const moved = await h.control('POST', '/sandbox/refunds/transition', {
+      sub_mchid: SUB_MCHID,
+      out_refund_no: no,
+      status: 'SUCCESS',
+      after_seconds: 120,
+    });
+    expect(moved).toMatchObject({ status: 'ABNORMAL', pending: { to: 'SUCCESS' } });
+    h.clock.advance(119_000);
+    expect(await refundStatus(no)).toBe('ABNORMAL');
+    expect(await ledgerHas(created.json()['id'] as string)).toBe(false);
+    h.clock.advance(1_000);
+    expect(await refundStatus(no)).toBe('SUCCESS');
+    expect(await ledgerHas(created.json()['id'] as string)).toBe(true);
+    // A settled refund cannot be moved again.
+    const again = await h.control('POST', '/sandbox/refunds/transition', {
+      sub_mchid: SUB_MCHID,
+      out_refund_no: no,
+      status: 'REFUNDCLOSE',
+    });
+    expect(again).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('refuses the next N new submissions NOT_ENOUGH (403); the same out_refund_no then succeeds', async () => {
+    const { id } = await paidOrder();
+    const no = uniqueNo('R');
+    await h.control('POST', '/sandbox/refunds/refusals', { code: 'NOT_ENOUGH', count: 2 });
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const refused = await refund({ transactionId: id, outRefundNo: no, refund: 100 });
+        expect(refused.status).toBe(403);
+        expect(code(refused)).toBe('NOT_ENOUGH');
+      }
+      const accepted = await refund({ transactionId: id, outRefundNo: no, refund: 100 });
+      expect(accepted.status).toBe(200);
+      expect(await h.control('GET', '/sandbox/refunds/controls')).toMatchObject({ refusal: null });
+    } finally {
+      await h.control('POST', '/sandbox/refunds/refusals', { code: null });
+    }
+  });
+
+  it('refuses for a duration FREQUENCY_LIMITED (429), then lets submissions through', async () => {
+    const { id } = await paidOrder();
+    await h.control('POST', '/sandbox/refunds/refusals', { code: 'FREQUENCY_LIMITED', seconds: 60 });
+    try {
+      const refused = await refund({ transactionId: id, refund: 100 });
+      expect(refused.status).toBe(429);
+      expect(code(refused)).toBe('FREQUENCY_LIMITED');
+      h.clock.advance(60_000);
+      expect((await refund({ transactionId: id, refund: 100 })).status).toBe(200);
+    } finally {
+      await h.control('POST', '/sandbox/refunds/refusals', { code: null });
+    }
+  });
+
+  it('outcome delays are settable at run time', async () => {
+    const before = (await h.control('GET', '/sandbox/refunds/controls'))['delay_seconds'];
+    expect(before).toMatchObject({ SUCCESS: 30 });
+    await h.control('POST', '/sandbox/refunds/delays', { SUCCESS: 300 });
+    try {
+      const { id } = await paidOrder();
+      const no = (await refund({ transactionId: id, refund: 100 })).json()['out_refund_no'] as string;
+      h.clock.advance(299_000);
+      expect(await refundStatus(no)).toBe('PROCESSING');
+      h.clock.advance(1_000);
+      expect(await refundStatus(no)).toBe('SUCCESS');
+      const bad = await h.control('POST', '/sandbox/refunds/delays', { SUCCESS: -1 });
+      expect(bad).toMatchObject({ code: 'PARAM_ERROR' });
+    } finally {
+      await h.control('POST', '/sandbox/refunds/delays', { SUCCESS: 30 });
+    }
+  });
+});

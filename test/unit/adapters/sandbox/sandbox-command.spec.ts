@@ -25,6 +25,16 @@ describe('wpg sandbox', () => {
       expect(out.text()).toContain('/sandbox/faults/reverse');
       expect(out.text()).toContain('--rotate-certificate-after');
       expect(out.text()).toContain('--unverifiable-rate');
+      // The refund controls, outcome delays included, are reachable from the help.
+      for (const control of [
+        '--refund-delay',
+        '--refund-outcome',
+        '/sandbox/refunds/transition',
+        '/sandbox/refunds/refusals',
+        '/sandbox/refunds/delays',
+      ]) {
+        expect(out.text()).toContain(control);
+      }
     } finally {
       out.restore();
     }
@@ -40,8 +50,40 @@ describe('wpg sandbox', () => {
       expect(await sandboxCommand(['--announce', 'when-signing'])).toBe(2);
       expect(await sandboxCommand(['--rotate-certificate-after', '-1'])).toBe(2);
       expect(await sandboxCommand(['--unverifiable-rate', '0.1', '--unverifiable-as', 'x'])).toBe(2);
+      expect(await sandboxCommand(['--refund-delay', 'SOON=5'])).toBe(2);
+      expect(await sandboxCommand(['--refund-delay', 'SUCCESS=-1'])).toBe(2);
+      expect(await sandboxCommand(['--refund-outcome', 'LATER'])).toBe(2);
     } finally {
       err.mockRestore();
+    }
+  });
+
+  it('takes the refund outcome delays and default outcome at start', async () => {
+    const dir = tempStateDir();
+    const out = captureStdout();
+    try {
+      const running = sandboxCommand([
+        '--state-dir',
+        dir,
+        '--refund-delay=SUCCESS=7,ABNORMAL=9',
+        '--refund-outcome',
+        'ABNORMAL',
+      ]);
+      const file = join(dir, 'sandbox.json');
+      await waitFor('sandbox.json', () =>
+        existsSync(file) && out.text().includes('listening') ? true : undefined,
+      );
+      const json = readSandboxJson(file);
+      const controls = await fetch(`${json.baseUrl}/sandbox/refunds/controls`);
+      expect((await controls.json()) as unknown).toMatchObject({
+        default_outcome: 'ABNORMAL',
+        delay_seconds: { SUCCESS: 7, REFUNDCLOSE: 5, ABNORMAL: 9 },
+      });
+      process.emit('SIGINT');
+      expect(await running).toBe(0);
+    } finally {
+      out.restore();
+      removeDir(dir);
     }
   });
 
