@@ -153,6 +153,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const faults: NetworkFaults = { ...NO_FAULTS, ...options.faults };
   /** API requests answered, per endpoint class: certificate downloads among them. */
   const requestCounts: Record<string, number> = {};
+  /** Network and signature faults injected so far, by kind: a soak reports what it survived. */
+  const faultsInjected: Record<string, number> = {};
   let baseUrl = '';
   let credentials: SandboxCredentials | undefined;
   const certificateSerials = () => ({
@@ -172,6 +174,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       limits: limiter.limits,
       certificateSerials,
       requestCounts,
+      faultsInjected,
       signWith: (serial) => (rotation.signWith(serial) ? certificateSerials() : undefined),
       rotate: (request) => {
         rotation.rotate(request);
@@ -185,6 +188,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     limiter,
     faults,
     requestCounts,
+    faultsInjected,
     random: seededRandom(options.seed ?? 1),
     catchUp: () => advanceAll(engine),
   });

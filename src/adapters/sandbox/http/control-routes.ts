@@ -25,6 +25,8 @@ export interface ControlContext {
   readonly certificateSerials: () => CertificateSerials;
   /** API requests answered so far, per endpoint class. */
   readonly requestCounts: Readonly<Record<string, number>>;
+  /** Faults injected so far, by kind (`error`, `drop`, `unverifiable`). */
+  readonly faultsInjected: Readonly<Record<string, number>>;
 }
 
 export interface CertificateSerials {
@@ -233,7 +235,11 @@ export const handleControl = (context: ControlContext, method: string, path: str
           : jsonReply(200, context.rotate(request), 'none');
       });
     case 'GET /sandbox/requests':
-      return jsonReply(200, { byClass: context.requestCounts }, 'none');
+      return jsonReply(
+        200,
+        { byClass: context.requestCounts, faultsInjected: context.faultsInjected },
+        'none',
+      );
     case 'POST /sandbox/certificates/sign-with':
       return withJson(SignWithCodec, body, (value) => {
         const switched = context.signWith(value.serial);

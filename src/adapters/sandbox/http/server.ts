@@ -25,6 +25,8 @@ export interface ServerDeps {
   readonly faults: NetworkFaults;
   /** Incremented per API request that reaches a route, by endpoint class. */
   readonly requestCounts: Record<string, number>;
+  /** Incremented per fault injected, by kind. */
+  readonly faultsInjected: Record<string, number>;
   readonly random: () => number;
   /** Brings orders and refunds up to date before a request looks at them. */
   readonly catchUp: () => void;
@@ -85,12 +87,17 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
   const sockets = new Set<Socket>();
   const held = new Set<ServerResponse>();
 
+  const countFault = (kind: string): void => {
+    deps.faultsInjected[kind] = (deps.faultsInjected[kind] ?? 0) + 1;
+  };
+
   const send = (res: ServerResponse, reply: Reply, isApi: boolean): void => {
     const headers: Record<string, string> = { 'Request-ID': randomUUID() };
     if (reply.contentType !== undefined) headers['Content-Type'] = reply.contentType;
     if (reply.headers !== undefined) Object.assign(headers, reply.headers);
     if (isApi && reply.signature !== 'none') {
       const unverifiable = deps.faults.unverifiableRate > 0 && deps.random() < deps.faults.unverifiableRate;
+      if (unverifiable) countFault('unverifiable');
       Object.assign(
         headers,
         signatureHeaders(
@@ -124,6 +131,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     body: Buffer,
   ): void => {
     if (deps.faults.dropRate > 0 && deps.random() < deps.faults.dropRate) {
+      countFault('drop');
       req.socket.destroy();
       return;
     }
@@ -167,6 +175,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
       return;
     }
     if (deps.faults.errorRate > 0 && deps.random() < deps.faults.errorRate) {
+      countFault('error');
       send(res, errorReply(500, 'SYSTEM_ERROR', 'injected system error: nothing was done'), true);
       return;
     }

@@ -45,6 +45,21 @@ describe('control API', () => {
     expect([...statuses].sort()).toEqual([200, 500]);
   });
 
+  it('counts every fault it injects, by kind', async () => {
+    const injected = async () =>
+      ((await h.control('GET', '/sandbox/requests')) as { faultsInjected: Record<string, number> })
+        .faultsInjected;
+    const before = await injected();
+    await h.control('POST', '/sandbox/faults', { errorRate: 1 });
+    await pay(uniqueNo('ct'));
+    await pay(uniqueNo('ct'));
+    await h.control('POST', '/sandbox/faults', { errorRate: 0, dropRate: 1 });
+    await expect(pay(uniqueNo('ct'))).rejects.toThrow();
+    const after = await injected();
+    expect((after['error'] ?? 0) - (before['error'] ?? 0)).toBe(2);
+    expect((after['drop'] ?? 0) - (before['drop'] ?? 0)).toBe(1);
+  });
+
   it('rejects an invalid fault setting', async () => {
     const answer = await h.control('POST', '/sandbox/faults', { errorRate: 2 });
     expect(answer).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '#/properties/errorRate' } });
