@@ -1,7 +1,7 @@
 /**
  * Event store throughput on the embedded SQLite store, every figure from one run on one disk
  * (a temp dir), against a baseline measured in the same run: raw better-sqlite3 single-row
- * transactions with the adapter's durability (WAL + synchronous=FULL, eventstoredb.md §4).
+ * transactions with the adapter's durability (WAL + synchronous=FULL, docs/event-stores.md).
  *
  *   npm run bench -- store            (WPG_BENCH_DIR picks another directory, e.g. the data disk)
  */
@@ -27,7 +27,7 @@ const metadata = {
   actor: 'bench',
   schemaVersion: 1,
 };
-// ~150 bytes of JSON, the size measured in eventstoredb.md §4.
+// ~150 bytes of JSON, about the size of a real payment event.
 const anEvent = (n: number): EventToAppend => ({
   id: randomUUID(),
   type: 'OrderPaying',

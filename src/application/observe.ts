@@ -4,7 +4,7 @@ import type { GatewayOutcome, RefundInfo, Transaction } from '../ports';
 import type { Currency } from '../domain';
 
 /**
- * Gateway answers turned into domain observations (style.md's status table). Only verified
+ * Gateway answers turned into domain observations (the status table in docs/architecture.md). Only verified
  * answers arrive as Success; everything unclear stays Unknown and is resolved by querying.
  */
 

@@ -1,7 +1,7 @@
 import { Order, type Refund, zero } from '../domain';
 import type { PaymentStatus, PaymentView, RefundStatusView, RefundView } from '../ports';
 
-/** style.md's status table: one vocabulary from domain state to merchant API. */
+/** The status table of docs/architecture.md: one vocabulary from domain state to merchant API. */
 export const PAYMENT_STATUS: Readonly<Record<Order.OrderStatus, PaymentStatus>> = {
   Submitted: 'SUBMITTED',
   Paying: 'PAYING',

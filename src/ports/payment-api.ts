@@ -8,7 +8,7 @@ import type { SceneInfo, Settlement, SettlementQuery } from './wechat-pay-gatewa
 
 /**
  * The core's driving port: what the merchant API (or an embedding platform) asks of it.
- * Inputs are already decoded and typed; views use the merchant API's status vocabulary (style.md).
+ * Inputs are already decoded and typed; views use the merchant API's status vocabulary (docs/architecture.md).
  */
 
 export type PaymentStatus =

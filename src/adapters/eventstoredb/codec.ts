@@ -28,7 +28,7 @@ import {
 
 /**
  * Drops `throwOnAppendFailure` from a connection string: `false` would switch on the client's
- * BatchAppend bug (nextExpectedRevision 1n whatever the revision; reference §2), so the
+ * BatchAppend bug (nextExpectedRevision 1n whatever the revision; docs/event-stores.md), so the
  * adapter always runs with the default.
  */
 export const withDefaultAppendFailureMode = (connectionString: string): string => {

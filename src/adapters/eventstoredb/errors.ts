@@ -2,7 +2,7 @@
  * The client's errors, mapped to the port's typed errors.
  *
  * WrongExpectedVersion reaches the client in three encodings (AppendResp, BatchAppend's packed
- * Status, or an `exception` trailer; reference §2 "Error mapping"); the client turns all three into
+ * Status, or an `exception` trailer; docs/event-stores.md); the client turns all three into
  * `WrongExpectedVersionError`, so one mapping covers both append paths. Everything that is not a
  * concurrency conflict or a missing stream is reported as StoreUnavailable: retryable or not, the
  * caller's only sensible move is to retry later or surface the failure.

@@ -3,7 +3,7 @@
  *
  * `throwOnAppendFailure` stays at its default (true), even if the connection string asks otherwise:
  * with `false`, the client's BatchAppend path reports nextExpectedRevision 1n whatever the real
- * revision is (reference §2 "Client bug found").
+ * revision is (docs/event-stores.md).
  */
 import {
   BACKWARDS,
@@ -258,7 +258,7 @@ export const createEventStoreDbEventStore = (
   /**
    * The position of the last non-system event in the log, or undefined when there is none. Reading
    * backwards pages past runs of system records; whether the server includes the record at the
-   * starting position is not relied on (reference §3: backwards `$all` boundaries).
+   * starting position is not relied on (docs/event-stores.md: backwards `$all` boundaries).
    */
   async function lastUserPosition(): Promise<bigint | undefined> {
     let before: Position | undefined;

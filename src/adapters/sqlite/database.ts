@@ -12,7 +12,7 @@ export type SqliteDatabase = BetterSqlite3.Database;
  *
  * WAL lets readers run beside the writer; `synchronous=FULL` fsyncs every commit, because a
  * payment acknowledged to a caller must survive a power loss, not only a process crash
- * (eventstoredb.md §4: NORMAL survives a crash but not a power loss). The busy timeout lets a
+ * (NORMAL survives a process crash but not a power loss). The busy timeout lets a
  * second process (a CLI command beside the service) wait for the write lock instead of failing.
  *
  * The caller owns the handle: close the stores first, then `db.close()`.

@@ -45,7 +45,7 @@ const verdictProblem = (recorded: string, recomputed: string | undefined): strin
 
 /**
  * A recorded saga decision must be what the step function computes from the state before it
- * (design.md, "Audit replay"). Undefined when the event is not a saga decision or agrees.
+ * (docs/architecture.md, "Audit and replay"). Undefined when the event is not a saga decision or agrees.
  */
 const orderDecisionProblem = (before: Order.OrderState, e: Order.OrderEvent): string | undefined => {
   const step = Order.nextPayStep(before);
@@ -150,7 +150,7 @@ const refundDecisionProblem = (before: Refund.RefundState, e: Refund.RefundEvent
   }
 };
 
-/** The sum of non-released refunds never exceeds the paid total, all in its currency (design.md). */
+/** The sum of non-released refunds never exceeds the paid total, all in its currency (docs/architecture.md). */
 const moneyProblem = (s: Order.OrderState): string | undefined => {
   if (!Order.isActive(s)) return undefined;
   const paid = s.paidAmount ?? s.amount;
@@ -245,7 +245,7 @@ const verifyStream = <Ev extends { readonly type: string }, S>(
 };
 
 /**
- * The order stream is the consistency boundary (design.md): every refund must be reserved there
+ * The order stream is the consistency boundary (docs/architecture.md): every refund must be reserved there
  * first, for the same amount, and a refund WeChat paid must not have had its reservation released.
  */
 const linkProblems = (

@@ -26,7 +26,7 @@ export type AuditError =
   | StoreUnavailable
   | { readonly _tag: 'PaymentNotFound'; readonly subMchid: string; readonly outTradeNo: string };
 
-/** Events that are gateway answers: the timeline shows them with their outcome (design.md, "Audit replay"). */
+/** Events that are gateway answers: the timeline shows them with their outcome (docs/architecture.md, "Audit and replay"). */
 const GATEWAY_ANSWERS = new Set([
   'OrderObservationRecorded',
   'OrderReversalAttempted',

@@ -18,7 +18,7 @@ export * from './reconciliations';
 export * from './active-sagas';
 export * from './pending-notifications';
 
-/** Every read model the core keeps (design.md, "Read side"). */
+/** Every read model the core keeps (docs/architecture.md, "Projections"). */
 export const allProjections: readonly Projection[] = [
   paymentsProjection,
   refundsProjection,

@@ -10,7 +10,7 @@ export type ReservationDoc = {
   readonly status: 'reserved' | 'confirmed' | 'released';
 };
 
-/** One order, keyed `${subMchid}:${outTradeNo}`, in the merchant API's status vocabulary (style.md). */
+/** One order, keyed `${subMchid}:${outTradeNo}`, in the merchant API's status vocabulary (docs/architecture.md). */
 export type PaymentDoc = {
   readonly streamId: string;
   readonly spMchid: string;

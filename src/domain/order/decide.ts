@@ -186,7 +186,7 @@ const flag = (
   data: { reason, detail, observedAt: at },
 });
 
-/** What an observation means in the current status (style.md's status table). */
+/** What an observation means in the current status (the status table in docs/architecture.md). */
 const transitionFor = (
   s: ActiveOrder,
   source: 'pay' | 'query' | 'notification' | 'statement',

@@ -2,7 +2,7 @@
  * A protocol-level EventStoreDB emulator for tests: a gRPC server built on `@grpc/grpc-js` and the
  * service definitions `@eventstore/db-client` ships, backed by an in-memory log. It serves the real
  * client over `esdb://127.0.0.1:<ephemeral>?tls=false`. It checks that an adapter speaks the
- * protocol, not how a real server behaves: docs/event-stores.md lists what it leaves out (reference §3).
+ * protocol, not how a real server behaves: docs/event-stores.md lists what it leaves out.
  */
 import {
   Server,

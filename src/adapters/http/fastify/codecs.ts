@@ -10,7 +10,7 @@ import {
 import { CurrencyCodec, MinorUnitsCodec } from '../../../domain/shared/money';
 
 /**
- * Wire shapes of the merchant API, in its own snake_case names (style.md: WeChat's names stay at the
+ * Wire shapes of the merchant API, in its own snake_case names (docs/architecture.md: WeChat's names stay at the
  * edge). Lengths follow the WeChat fields they are passed on to (reference §5.1, §5.5). Extra fields
  * are tolerated; a missing or ill-typed field is named in the 400.
  */
@@ -29,7 +29,7 @@ const text = (min: number, max: number) =>
 interface PositiveMinorUnitsBrand {
   readonly PositiveMinorUnits: unique symbol;
 }
-/** A payment or refund of zero is meaningless to WeChat; a float is never money (design.md). */
+/** A payment or refund of zero is meaningless to WeChat; a float is never money (docs/architecture.md). */
 const PositiveMinorUnits = t.brand(
   MinorUnitsCodec,
   (n): n is t.Branded<t.TypeOf<typeof MinorUnitsCodec>, PositiveMinorUnitsBrand> => n > 0,

@@ -2,7 +2,7 @@ import type { DomainError } from '../../../domain/shared/errors';
 import type { ApiError } from '../../../ports/payment-api';
 
 /**
- * The one place where failures become HTTP (style.md: "mapped to HTTP status and problem+json in
+ * The one place where failures become HTTP (docs/architecture.md: "mapped to HTTP status and problem+json in
  * exactly one place"). Bodies follow RFC 9457 `application/problem+json`, plus a `code` that clients
  * may branch on: codes are stable, so renaming an internal tag must never change one.
  */

@@ -9,7 +9,7 @@ import type {
 import type { Settlement } from '../../../ports/wechat-pay-gateway';
 
 /**
- * The merchant API's JSON: WeChat's snake_case names so users recognise them (style.md), amounts as
+ * The merchant API's JSON: WeChat's snake_case names so users recognise them (docs/architecture.md), amounts as
  * integer minor units beside their currency. Optional values are omitted, never null.
  */
 

@@ -5,7 +5,7 @@ import { anEvent, right } from './helpers';
 
 /**
  * With `throwOnAppendFailure=false` the client resolves a refused BatchAppend as a "result" with
- * nextExpectedRevision 1n (reference §2 "Client bug found"). The adapter must keep the default
+ * nextExpectedRevision 1n (docs/event-stores.md). The adapter must keep the default
  * even when a connection string asks for `false`, or a conflict would pass for a success.
  */
 describe('EventStoreDB adapter keeps throwOnAppendFailure at its default (protocol-level, emulator, BatchAppend)', () => {
