@@ -118,7 +118,9 @@ const byteLength = (body: string | Uint8Array): number =>
   typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
 
 const decode = (body: string | Uint8Array): string =>
-  typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  typeof body === 'string'
+    ? body
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 
 /** The answer for an ack, ready to send. */
 export const webhookResponse = (ack: WebhookAck): WebhookResponse => ({
