@@ -1,5 +1,5 @@
 import * as TE from 'fp-ts/TaskEither';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeApi, createMemoryLogger, lastCall, type FakeApi, type LogLine } from './fake-api';
 import Fastify from 'fastify';
@@ -204,6 +204,20 @@ const serve = async (api: FakeApi, parser: Parser | undefined, logs: LogLine[] =
     post: (body: string, headers: Record<string, string> = {}) =>
       fetch(url, { method: 'POST', headers: { ...signatureHeaders, ...headers }, body }),
     get: () => fetch(url),
+    /** Sent in chunks with no Content-Length, so only the running count can stop it. */
+    postChunked: (parts: readonly string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(url, { method: 'POST', headers: signatureHeaders }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+        });
+        req.on('error', reject);
+        for (const part of parts) req.write(part);
+        req.end();
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };
@@ -261,6 +275,19 @@ describe('createWebhookMiddleware on a node:http server, as express would call i
     try {
       const res = await s.post('x'.repeat(2048));
       expect(res.status).toBe(413);
+      expect(api.calls).toHaveLength(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stops reading a chunked body (no Content-Length) once it passes the limit: 413 FAIL', async () => {
+    const api = createFakeApi();
+    const s = await serve(api, undefined);
+    try {
+      const res = await s.postChunked(['x'.repeat(600), 'x'.repeat(600)]);
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body).code).toBe('FAIL');
       expect(api.calls).toHaveLength(0);
     } finally {
       await s.close();
