@@ -11,6 +11,8 @@ export {
   createHttpServer,
   listenHttpServer,
   WEBHOOK_PATH,
+  webhookPlugin,
+  type WebhookPluginOptions,
   type HttpServerDeps,
   type ListeningServer,
 } from './adapters/http/fastify';

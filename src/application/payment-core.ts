@@ -8,6 +8,7 @@ import {
   orderStreamId,
   refundStreamId,
   type MaskedAuthCode,
+  type OutRefundNo,
   type OutTradeNo,
   type SubMchid,
 } from '../domain';
@@ -20,7 +21,7 @@ import { createPaySaga } from './pay-saga';
 import { createRefundSaga } from './refund-saga';
 import { type CoreDeps, createChangeFeed, createKeyedLock, createWakeups, isoNow } from './runtime';
 import { load } from './saga-commands';
-import { isSettledForCashier, paymentView, refundView } from './views';
+import { isRefundSettledForMerchant, isSettledForCashier, paymentView, refundView } from './views';
 import { startProjections, allProjections, openReviewItems, ACTIVE_SAGAS } from './projections';
 import {
   type ReconcileError,
@@ -51,6 +52,8 @@ const API_CONFLICT_DEADLINE_MS = 10_000;
  * retry hint; nothing is recorded, so the cashier's retry is a fresh, clean attempt.
  */
 export const PAY_TRUST_WAIT_MS = 3_000;
+
+const REFUND_WAIT_RECHECK_MS = 1_000;
 export const PAY_TRUST_RETRY_AFTER_SECONDS = 2;
 
 export interface PaymentCore {
@@ -127,6 +130,34 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
           return E.right(paymentView(s, await loadRefundViews(s)));
         // A saga's notice carries the state it appended; a bare one (or the timeout) means read it.
         notified = await feed.next(streamId, remaining);
+      }
+    };
+
+  const getRefund =
+    (subMchid: SubMchid, outRefundNo: OutRefundNo): TE.TaskEither<ApiError, RefundView> =>
+    async () => {
+      const loaded = await load(deps, RefundAggregate)(refundStreamId(subMchid, outRefundNo));
+      if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
+      return Refund.isActive(loaded.right.state)
+        ? E.right(refundView(loaded.right.state))
+        : E.left({ _tag: 'NotFound', resource: 'refund' });
+    };
+
+  /** As waitForPayment: the refund saga notifies the feed on the refund's stream at every step. */
+  const waitForRefund =
+    (subMchid: SubMchid, outRefundNo: OutRefundNo, waitMs: number): TE.TaskEither<ApiError, RefundView> =>
+    async () => {
+      const streamId = refundStreamId(subMchid, outRefundNo);
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const loaded = await load(deps, RefundAggregate)(streamId);
+        if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
+        const s = loaded.right.state;
+        if (!Refund.isActive(s)) return E.left({ _tag: 'NotFound', resource: 'refund' });
+        const remaining = until - Date.now();
+        if (isRefundSettledForMerchant(s) || remaining <= 0) return E.right(refundView(s));
+        // Re-read at least every second: a notice sent between the read and this wait is not lost.
+        await feed.next(streamId, Math.min(remaining, REFUND_WAIT_RECHECK_MS));
       }
     };
 
@@ -245,7 +276,7 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       return getPayment(subMchid, outTradeNo)();
     },
 
-    createRefund: (input, ctx) => async () => {
+    createRefund: (input, ctx, waitMs) => async () => {
       const orderId = orderStreamId(input.subMchid, input.outTradeNo);
       const refundId = refundStreamId(input.subMchid, input.outRefundNo);
       const existing = await load(deps, RefundAggregate)(refundId);
@@ -279,16 +310,13 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
       if (Order.isActive(reserved.right.state)) {
         await refundSaga.ensureRequested(reserved.right.state, input.outRefundNo);
       }
-      return api.getRefund(input.subMchid, input.outRefundNo)();
+      return waitMs !== undefined && waitMs > 0
+        ? waitForRefund(input.subMchid, input.outRefundNo, waitMs)()
+        : getRefund(input.subMchid, input.outRefundNo)();
     },
 
-    getRefund: (subMchid, outRefundNo) => async () => {
-      const loaded = await load(deps, RefundAggregate)(refundStreamId(subMchid, outRefundNo));
-      if (E.isLeft(loaded)) return E.left(toApiError(loaded.left));
-      return Refund.isActive(loaded.right.state)
-        ? E.right(refundView(loaded.right.state))
-        : E.left({ _tag: 'NotFound', resource: 'refund' });
-    },
+    getRefund,
+    waitForRefund,
 
     listRefunds: (subMchid, outTradeNo) =>
       TE.map((p: PaymentView) => p.refunds)(getPayment(subMchid, outTradeNo)),

@@ -107,6 +107,9 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
       const at = isoNow(deps.clock);
       switch (next.kind) {
         case 'None':
+          // Nothing left to do: the refund may have just settled by a notification or a review,
+          // which append without this saga's exec, so waiters on the refund are told here.
+          feed.notify(streamId);
           return settleReservation(s);
         case 'ScheduleSubmit':
           if (!(await exec({ type: 'ScheduleSubmit', dueAt: next.dueAt, reason: next.reason, at }))) return;

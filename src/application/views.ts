@@ -1,4 +1,4 @@
-import { Order, type Refund, zero } from '../domain';
+import { Order, Refund, zero } from '../domain';
 import type { PaymentStatus, PaymentView, RefundStatusView, RefundView } from '../ports';
 
 /** The status table of docs/architecture.md: one vocabulary from domain state to merchant API. */
@@ -64,3 +64,7 @@ export const paymentView = (s: Order.ActiveOrder, refunds: readonly RefundView[]
 /** A cashier needs one of these: the payment will not change by itself any more. */
 export const isSettledForCashier = (s: Order.OrderState): boolean =>
   Order.isActive(s) && (Order.isFinal(s) || s.status === 'NeedsReview');
+
+/** A merchant waiting on a refund needs one of these: it will not change by itself any more. */
+export const isRefundSettledForMerchant = (s: Refund.RefundState): boolean =>
+  Refund.isActive(s) && (Refund.isFinal(s) || s.status === 'NeedsReview');

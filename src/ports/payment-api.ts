@@ -189,12 +189,26 @@ export interface PaymentApi {
     outTradeNo: OutTradeNo,
     context: RequestContext,
   ) => TE.TaskEither<ApiError, PaymentView>;
-  /** Idempotent by outRefundNo. */
+  /**
+   * Idempotent by outRefundNo. With `waitMs`, holds the answer until the refund is settled for the
+   * merchant (see `waitForRefund`) or the time is up.
+   */
   readonly createRefund: (
     input: CreateRefundInput,
     context: RequestContext,
+    waitMs?: number,
   ) => TE.TaskEither<ApiError, RefundView>;
   readonly getRefund: (subMchid: SubMchid, outRefundNo: OutRefundNo) => TE.TaskEither<ApiError, RefundView>;
+  /**
+   * Resolves once the refund will not change by itself any more: SUCCEEDED, CLOSED, REJECTED, or
+   * NEEDS_REVIEW (an operator decides). ABNORMAL is not settled: the core flags it for review at
+   * once. At the timeout it resolves with the refund as it then is.
+   */
+  readonly waitForRefund: (
+    subMchid: SubMchid,
+    outRefundNo: OutRefundNo,
+    waitMs: number,
+  ) => TE.TaskEither<ApiError, RefundView>;
   readonly listRefunds: (
     subMchid: SubMchid,
     outTradeNo: OutTradeNo,

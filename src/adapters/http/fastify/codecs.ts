@@ -103,6 +103,9 @@ const WaitSeconds = t.brand(
 );
 export const WaitQueryCodec = t.partial({ wait: WaitSeconds });
 
+/** The decoded `?wait`, in milliseconds; 0 when absent. */
+export const waitMs = (wait: string | undefined): number => (wait === undefined ? 0 : Number(wait) * 1000);
+
 export const SettlementsQueryCodec = t.intersection([
   t.type({ settle_state: t.keyof({ SETTLED: null, UNSETTLE: null }, 'SettleState') }),
   t.partial({ start_date: StatementDateCodec, end_date: StatementDateCodec, sub_mchid: SubMchidCodec }),

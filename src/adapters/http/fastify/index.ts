@@ -4,5 +4,5 @@ export { listenHttpServer } from './listen';
 export type { ListeningServer } from './listen';
 export { PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem';
 export type { Problem, ProblemCode, FieldError } from './problem';
-export { WEBHOOK_PATH } from './webhook';
+export { WEBHOOK_PATH, webhookPlugin, type WebhookPluginOptions } from './webhook';
 export { MAX_WAIT_SECONDS } from './codecs';

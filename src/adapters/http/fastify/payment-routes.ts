@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Money } from '../../../domain/shared/money';
 import type { CreatePaymentInput } from '../../../ports/payment-api';
 import type { SceneInfo } from '../../../ports/wechat-pay-gateway';
-import { CreatePaymentBodyCodec, PaymentParamsCodec, WaitQueryCodec, type CreatePaymentBody } from './codecs';
+import {
+  CreatePaymentBodyCodec,
+  PaymentParamsCodec,
+  WaitQueryCodec,
+  waitMs,
+  type CreatePaymentBody,
+} from './codecs';
 import { decodeWith } from './decode';
 import { collect, requestContext, respond, sendInvalid, type RouteDeps } from './respond';
 import { paymentHttpStatus, paymentJson } from './views';
@@ -38,8 +44,6 @@ const toInput = (b: CreatePaymentBody): CreatePaymentInput => ({
   ...(b.merchant_category_code === undefined ? {} : { merchantCategoryCode: b.merchant_category_code }),
   ...(b.scene_info === undefined ? {} : { sceneInfo: sceneInfo(b.scene_info) }),
 });
-
-const waitMs = (wait: string | undefined): number => (wait === undefined ? 0 : Number(wait) * 1000);
 
 const location = (subMchid: string, outTradeNo: string): Record<string, string> => ({
   location: `/v1/payments/${subMchid}/${encodeURIComponent(outTradeNo)}`,

@@ -180,36 +180,4 @@ export const frameworkProblem = (statusCode: number | undefined): Problem => {
   return problem('INTERNAL_ERROR');
 };
 
-/**
- * The webhook answers in WeChat's own shape (reference §7.3), never problem+json. A verification
- * failure is 401/400 so WeChat retries and nothing changes; a failure to record is 500 so it retries.
- */
-export interface WebhookAck {
-  readonly status: number;
-  readonly body: { readonly code: 'SUCCESS' | 'FAIL'; readonly message: string };
-}
-
-export const WEBHOOK_SUCCESS: WebhookAck = { status: 200, body: { code: 'SUCCESS', message: '成功' } };
-
-export const webhookFailure = (error: ApiError): WebhookAck => {
-  if (error._tag !== 'NotificationRejected')
-    return { status: 500, body: { code: 'FAIL', message: 'temporarily unable to record the notification' } };
-  switch (error.error._tag) {
-    case 'StaleTimestamp':
-    case 'UnknownSerial':
-    case 'ProbeSignature':
-    case 'BadSignature':
-      return { status: 401, body: { code: 'FAIL', message: 'signature verification failed' } };
-    case 'MissingHeader':
-      return { status: 400, body: { code: 'FAIL', message: 'missing signature headers' } };
-    case 'DecryptFailed':
-    case 'BadJson':
-    case 'UnknownEventType':
-      return { status: 400, body: { code: 'FAIL', message: 'malformed notification' } };
-  }
-};
-
-export const webhookFrameworkFailure = (statusCode: number | undefined): WebhookAck =>
-  statusCode !== undefined && statusCode >= 400 && statusCode < 500
-    ? { status: statusCode, body: { code: 'FAIL', message: 'malformed notification' } }
-    : { status: 500, body: { code: 'FAIL', message: 'internal error' } };
+// The webhook answers in WeChat's own shape, not problem+json: see ../webhook-handler.ts.

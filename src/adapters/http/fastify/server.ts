@@ -113,6 +113,7 @@ export const createHttpServer = (deps: HttpServerDeps): FastifyInstance => {
   registerWebhook(app, {
     ...routeDeps,
     ...(deps.notificationDeadlineMs === undefined ? {} : { deadlineMs: deps.notificationDeadlineMs }),
+    bodyLimitBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
   });
   registerHealthRoutes(app, { ...routeDeps, renderMetrics: deps.renderMetrics });
   return app;

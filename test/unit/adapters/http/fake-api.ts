@@ -135,6 +135,7 @@ export const createFakeApi = (): FakeApi => {
     reversePayment: record('reversePayment', () => fake.payment),
     createRefund: record('createRefund', () => fake.refund),
     getRefund: record('getRefund', () => fake.refund),
+    waitForRefund: record('waitForRefund', () => fake.refund),
     listRefunds: record('listRefunds', () => fake.refunds),
     reconcile: record('reconcile', () => fake.reconciliation),
     getReconciliation: record('getReconciliation', () => fake.reconciliation),

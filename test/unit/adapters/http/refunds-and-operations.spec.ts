@@ -100,6 +100,58 @@ describe('merchant API: refunds, reconciliation, settlements, reviews', () => {
     expect(lastCall(h.api, 'getRefund')).toEqual(['1900000109', 'R20261127001']);
   });
 
+  it('a refund created with ?wait passes the wait on, and answers by the status it settled in', async () => {
+    h.api.refund = TE.right(refundView({ status: 'SUCCEEDED' }));
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `${refundUrl}?wait=10`,
+      headers: AUTH,
+      payload: { out_refund_no: 'R1', amount: { refund: 300, currency: 'HKD' } },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(lastCall(h.api, 'createRefund')[2]).toBe(10_000);
+  });
+
+  it('a refund created without ?wait does not wait', async () => {
+    await h.app.inject({
+      method: 'POST',
+      url: refundUrl,
+      headers: AUTH,
+      payload: { out_refund_no: 'R1', amount: { refund: 300, currency: 'HKD' } },
+    });
+    expect(lastCall(h.api, 'createRefund')[2]).toBeUndefined();
+  });
+
+  it('a refund read with ?wait waits for it to settle', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/v1/refunds/1900000109/R20261127001?wait=5',
+      headers: AUTH,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(lastCall(h.api, 'waitForRefund')).toEqual(['1900000109', 'R20261127001', 5000]);
+    expect(h.api.calls.map((c) => c.method)).not.toContain('getRefund');
+  });
+
+  it.each(['61', '-1', 'soon', '1.5'])('?wait=%s is refused on refund create and read', async (wait) => {
+    const created = await h.app.inject({
+      method: 'POST',
+      url: `${refundUrl}?wait=${wait}`,
+      headers: AUTH,
+      payload: { out_refund_no: 'R1', amount: { refund: 300, currency: 'HKD' } },
+    });
+    const read = await h.app.inject({
+      method: 'GET',
+      url: `/v1/refunds/1900000109/R1?wait=${wait}`,
+      headers: AUTH,
+    });
+    for (const res of [created, read]) {
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual(['wait']);
+    }
+    expect(h.api.calls).toHaveLength(0);
+  });
+
   it('an unknown refund is 404 REFUND_NOT_FOUND', async () => {
     h.api.refund = TE.left({ _tag: 'NotFound', resource: 'refund' });
     const res = await h.app.inject({ method: 'GET', url: '/v1/refunds/1900000109/R404', headers: AUTH });
