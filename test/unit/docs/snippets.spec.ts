@@ -66,6 +66,13 @@ const BROKEN = [
   '',
 ].join('\n');
 
+/** The example platform's sources: compiled in the same program, for feedback quicker than the e2e's. */
+const EXAMPLE = join(ROOT, 'examples', 'platform', 'src');
+const exampleFiles = (): string[] =>
+  readdirSync(EXAMPLE)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(EXAMPLE, f));
+
 /** Compiles all snippets in one program; returns `doc:line: message` per error. */
 const compile = (snippets: readonly Snippet[]): string[] => {
   const dir = mkdtempSync(join(tmpdir(), 'wpg-snippets-'));
@@ -103,7 +110,7 @@ const compile = (snippets: readonly Snippet[]): string[] => {
             '*': ['node_modules/*', 'node_modules/@types/*'],
           },
         },
-        files,
+        files: [...files, ...exampleFiles()],
       }),
     );
     const tsc = spawnSync(
@@ -137,7 +144,8 @@ describe('the TypeScript snippets of the README and the docs', () => {
     expect(real.map((s) => s.doc)).toEqual(expect.arrayContaining(['README.md', 'docs/testing.md']));
   });
 
-  it('all compile against the package entry points', () => {
+  it('all compile against the package entry points, and so do the sources of the example platform', () => {
+    expect(exampleFiles().length).toBeGreaterThan(0);
     expect(errors.filter((e) => !e.startsWith('broken.md:'))).toEqual([]);
   });
 
