@@ -346,6 +346,24 @@ describe('the core alone, installed from the tarball', () => {
     expect(probe.stderr).toContain("Cannot find module 'better-sqlite3'");
   });
 
+  it('loads /testing without better-sqlite3, which only startTestSandbox needs, and names it', async () => {
+    const probe = await run(
+      process.execPath,
+      [
+        '-e',
+        `const t = require('wechatpay-global-core/testing');
+         const clock = t.createManualClock(0);
+         t.startTestSandbox().then(
+           () => console.log('started'),
+           (e) => console.log(JSON.stringify({ clock: clock.now(), error: e.message.split('\\n')[0] })),
+         );`,
+      ],
+      coreOnly,
+    );
+    expect(probe.stderr).toBe('');
+    expect(JSON.parse(probe.stdout)).toEqual({ clock: 0, error: "Cannot find module 'better-sqlite3'" });
+  });
+
   it('refuses a core without a store in production, and warns loudly without one otherwise', async () => {
     const attempt = (env: string) =>
       run(
