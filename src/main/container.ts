@@ -16,6 +16,7 @@ import type {
   Timers,
   WeChatPayGateway,
 } from '../ports';
+import type { PortBindings } from './port-bindings';
 
 /** Injection tokens: one per port, plus the core itself. */
 export const TYPES = {
@@ -31,16 +32,7 @@ export const TYPES = {
   PaymentCore: Symbol.for('PaymentCore'),
 } as const;
 
-export interface PortBindings {
-  readonly store: EventStore;
-  readonly readModels: ReadModelStore;
-  readonly gateway: WeChatPayGateway;
-  readonly verifier: NotificationVerifier;
-  readonly clock: Clock;
-  readonly timers: Timers;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-}
+export type { PortBindings } from './port-bindings';
 
 /**
  * The one place that knows which adapter serves which port. Defaults are bound first; an embedding

@@ -5,7 +5,7 @@ import { createMemoryEventStore } from '../adapters/memory/event-store';
 import { createMemoryReadModelStore } from '../adapters/memory/read-model-store';
 import { createStderrLogger } from '../adapters/pino/stderr-logger';
 import { createSystemTimers, systemClock } from '../adapters/system';
-import type { PortBindings } from './container';
+import type { PortBindings } from './port-bindings';
 
 export interface EmbedOptions {
   readonly config: {

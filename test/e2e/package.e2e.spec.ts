@@ -18,7 +18,8 @@ import { join } from 'node:path';
  *
  * - the core alone: what installing it brings, what importing its root loads, `wpg --version`;
  * - two strict TypeScript apps (skipLibCheck off), one CommonJS and one ESM, that import the root and
- *   every subpath, type-check, and take a payment on the SQLite store against the in-process sandbox.
+ *   every subpath, type-check, and take a payment on the SQLite store against the in-process sandbox;
+ * - the example platform of examples/platform, built against the tarball and run twice.
  *
  * Installs come from the local npm cache when it has them. better-sqlite3 is installed without its
  * build step (it would download or compile a native binary) and given the repository's own binary,
@@ -103,7 +104,9 @@ import { openSqliteDatabase, createSqliteEventStore, createSqliteReadModelStore,
 import { checkConnectionString, createEventStoreDbEventStore } from 'wechatpay-global-core/eventstoredb';
 import { createPinoLogger, createPrometheusMetrics, loadConfig, startService } from 'wechatpay-global-core/service';
 import { startSandbox } from 'wechatpay-global-core/sandbox';
-import { DeciderSpecification, createManualClock, createManualTimers } from 'wechatpay-global-core/testing';
+import {
+  DeciderSpecification, createManualClock, createManualTimers, createNotificationBuilder, startTestSandbox,
+} from 'wechatpay-global-core/testing';
 
 // Compile-time: the SQLite handle is better-sqlite3's own type, not a silent any.
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -174,6 +177,7 @@ const main = async (): Promise<void> => {
       esdbFactory: typeof createEventStoreDbEventStore,
       metrics: typeof metrics.render,
       service: [typeof startService, typeof loadConfig],
+      testing: [typeof startTestSandbox, typeof createNotificationBuilder],
     }),
   );
 };
@@ -255,17 +259,32 @@ const typedApp = async (name: string, type: 'commonjs' | 'module'): Promise<stri
   return dir;
 };
 
+/** A copy of examples/platform (its sources and manifests only), given the tarball for the package. */
+const exampleApp = async (): Promise<string> => {
+  const dir = join(work, 'example-platform');
+  const source = join(ROOT, 'examples', 'platform');
+  mkdirSync(dir);
+  for (const f of ['package.json', 'tsconfig.json']) copyFileSync(join(source, f), join(dir, f));
+  cpSync(join(source, 'src'), join(dir, 'src'), { recursive: true });
+  const types = ['better-sqlite3', '@types/better-sqlite3', '@types/node'];
+  await npm(['install', ...NPM_FLAGS, tarball, ...types.map((n) => `${n}@${versionOf(n)}`)], dir);
+  lendSqliteBinary(dir);
+  return dir;
+};
+
 let coreOnly = '';
 let cjsApp = '';
 let esmApp = '';
+let example = '';
 
 beforeAll(async () => {
   await buildAndPack();
   coreOnly = newApp('core-only', 'commonjs');
-  [, cjsApp, esmApp] = await Promise.all([
+  [, cjsApp, esmApp, example] = await Promise.all([
     npm(['install', ...NPM_FLAGS, tarball], coreOnly),
     typedApp('cjs-app', 'commonjs'),
     typedApp('esm-app', 'module'),
+    exampleApp(),
   ]);
 }, 600_000);
 
@@ -327,6 +346,24 @@ describe('the core alone, installed from the tarball', () => {
     expect(probe.stderr).toContain("Cannot find module 'better-sqlite3'");
   });
 
+  it('loads /testing without better-sqlite3, which only startTestSandbox needs, and names it', async () => {
+    const probe = await run(
+      process.execPath,
+      [
+        '-e',
+        `const t = require('wechatpay-global-core/testing');
+         const clock = t.createManualClock(0);
+         t.startTestSandbox().then(
+           () => console.log('started'),
+           (e) => console.log(JSON.stringify({ clock: clock.now(), error: e.message.split('\\n')[0] })),
+         );`,
+      ],
+      coreOnly,
+    );
+    expect(probe.stderr).toBe('');
+    expect(JSON.parse(probe.stdout)).toEqual({ clock: 0, error: "Cannot find module 'better-sqlite3'" });
+  });
+
   it('refuses a core without a store in production, and warns loudly without one otherwise', async () => {
     const attempt = (env: string) =>
       run(
@@ -379,6 +416,7 @@ describe.each([
       esdbFactory: 'function',
       metrics: 'function',
       service: ['function', 'function'],
+      testing: ['function', 'function'],
     });
   });
 });
@@ -392,5 +430,46 @@ describe('a CommonJS app on the older module resolution (node10, no exports map)
     );
     expect(check.stdout + check.stderr).toBe('');
     expect(check.code).toBe(0);
+  });
+});
+
+describe('the example platform (examples/platform), built against the tarball', () => {
+  interface ExampleRun {
+    readonly run: number;
+    readonly handled: readonly string[];
+    readonly orders: readonly { out_trade_no: string; status: string; refunded: number }[];
+  }
+  const start = async (): Promise<ExampleRun> => {
+    const r = await run(process.execPath, [join('dist', 'main.js'), 'data'], example);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as ExampleRun;
+  };
+
+  it('type-checks strictly, takes a payment and a refund, and resumes from its checkpoint on a second run', async () => {
+    const check = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], example);
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.code).toBe(0);
+
+    const first = await start();
+    const order = (n: number) => `order-1900000109:order-${n}`;
+    expect(first.run).toBe(1);
+    expect(first.handled).toEqual([
+      `OrderSubmitted ${order(1)}`,
+      `OrderSucceeded ${order(1)}`,
+      `RefundConfirmed ${order(1)}`,
+    ]);
+    const second = await start();
+    expect(second.run).toBe(2);
+    // Only the second order's events: the first run's were behind the stored checkpoint.
+    expect(second.handled).toEqual([
+      `OrderSubmitted ${order(2)}`,
+      `OrderSucceeded ${order(2)}`,
+      `RefundConfirmed ${order(2)}`,
+    ]);
+    expect(second.orders).toEqual([
+      { out_trade_no: 'order-1', amount: 2800, status: 'PAID', refunded: 1000 },
+      { out_trade_no: 'order-2', amount: 2800, status: 'PAID', refunded: 1000 },
+    ]);
   });
 });

@@ -27,6 +27,7 @@ import { createSandboxTime } from './time';
  */
 
 export type { SandboxCredentials } from './credentials/credentials';
+export { platformKeyPath } from './credentials/credentials';
 
 export interface SandboxOptions {
   /** 0 = ephemeral (default). */

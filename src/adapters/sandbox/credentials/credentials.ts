@@ -53,6 +53,10 @@ export interface SandboxCredentials {
   readonly apiV3KeyPath: string;
 }
 
+/** Where a platform certificate's private key is kept: tests sign notifications with it. */
+export const platformKeyPath = (stateDir: string, serial: string): string =>
+  join(stateDir, `platform_${serial}_key.pem`);
+
 const FIVE_YEARS_MS = 5 * 365 * 24 * 3600 * 1000;
 const API_V3_KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -85,7 +89,7 @@ export const createPlatformCertificate = (stateDir: string, now: number): Platfo
   });
   const certificatePath = join(stateDir, `platform_${issued.serialHex}_cert.pem`);
   writeFileSync(certificatePath, issued.pem, { mode: 0o644 });
-  writeFileSync(join(stateDir, `platform_${issued.serialHex}_key.pem`), pkcs8(privateKey), { mode: 0o600 });
+  writeFileSync(platformKeyPath(stateDir, issued.serialHex), pkcs8(privateKey), { mode: 0o600 });
   return {
     serial: issued.serialHex,
     privateKey,
@@ -127,7 +131,7 @@ const loadPlatform = (stateDir: string, entry: KeysFile['platforms'][number]): P
   const certificatePath = join(stateDir, `platform_${entry.serial}_cert.pem`);
   return {
     serial: entry.serial,
-    privateKey: createPrivateKey(readFileSync(join(stateDir, `platform_${entry.serial}_key.pem`))),
+    privateKey: createPrivateKey(readFileSync(platformKeyPath(stateDir, entry.serial))),
     certificatePem: readFileSync(certificatePath, 'utf8'),
     certificatePath,
     effectiveTime: entry.effectiveTime,

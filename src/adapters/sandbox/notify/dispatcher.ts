@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { encryptResource } from '../protocol/aead';
-import { signatureHeaders, type Signer } from '../protocol/sign';
+import type { Signer } from '../protocol/sign';
 import type { SandboxTime } from '../time';
-import { rfc3339 } from '../time';
+import { notificationBody, notificationHeaders } from './envelope';
 
 /**
  * Notification delivery (reference §7.3, §7.4): POST to notify_url, signed like a response and with
@@ -116,10 +115,10 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
   const send = async (delivery: Delivery): Promise<void> => {
     const signature = delivery.isProbeDue ? 'probe' : 'valid';
     delivery.isProbeDue = false;
-    const headers = signatureHeaders(
+    const headers = notificationHeaders(
       deps.signer(),
       Math.floor(deps.time.wallNow() / 1000),
-      Buffer.from(delivery.body),
+      delivery.body,
       signature,
     );
     const at = deps.time.now();
@@ -127,12 +126,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     try {
       const response = await fetch(deliveryUrl(delivery.url, faults.origin), {
         method: 'POST',
-        headers: {
-          ...headers,
-          'Content-Type': 'application/json',
-          'User-Agent': 'WeChatPay-Global-Sandbox',
-          'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
-        },
+        headers: { ...headers },
         body: delivery.body,
         signal: AbortSignal.any([controller.signal, AbortSignal.timeout(deps.requestTimeoutMs)]),
       });
@@ -174,22 +168,20 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
   return {
     faults,
     enqueue: (request) => {
-      const envelope = {
-        id: randomUUID(),
-        create_time: rfc3339(request.at),
-        event_type: request.eventType,
-        resource_type: 'encrypt-resource',
-        summary: request.summary,
-        resource: {
-          original_type: request.originalType,
-          ...encryptResource(deps.apiV3Key(), faults.associatedData, JSON.stringify(request.resource)),
-        },
-      };
+      const id = randomUUID();
       const delivery: Delivery = {
-        id: envelope.id,
+        id,
         eventType: request.eventType,
         url: request.url,
-        body: JSON.stringify(envelope),
+        body: notificationBody(deps.apiV3Key(), {
+          id,
+          eventType: request.eventType,
+          summary: request.summary,
+          originalType: request.originalType,
+          resource: request.resource,
+          at: request.at,
+          associatedData: faults.associatedData,
+        }),
         subject: request.subject,
         state: faults.drop ? 'dropped' : faults.reorder ? 'held' : 'pending',
         nextAt: request.at + faults.delayMs,
