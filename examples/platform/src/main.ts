@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   createPaymentCore,
+  createWebhookMiddleware,
   createStderrLogger,
   orderStreamId,
   runProjection,
@@ -55,17 +56,11 @@ const main = async (dataDir: string): Promise<void> => {
   const platformDb = openSqliteDatabase(join(dataDir, 'platform.db'), { synchronous: 'NORMAL' });
   const store = createSqliteEventStore(log);
 
-  // The webhook: WeChat's raw body and headers to the core; acknowledged only once recorded.
-  const webhook = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      void core.api
-        .receiveNotification({ headers, body: Buffer.concat(chunks).toString('utf8') })()
-        .then((r) => res.writeHead(r._tag === 'Right' ? 204 : 500).end());
-    });
-  });
+  // The webhook: WeChat's raw body and headers to the core; acknowledged only once recorded. The
+  // core needs the webhook's URL, so the handler reaches it through a function called later.
+  const webhook = createServer(
+    createWebhookMiddleware({ receiveNotification: (n) => core.api.receiveNotification(n) }, { logger }),
+  );
   await new Promise<void>((ready) => webhook.listen(0, '127.0.0.1', ready));
   const port = (webhook.address() as AddressInfo).port;
 
