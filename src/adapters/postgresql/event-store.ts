@@ -1,0 +1,323 @@
+import * as E from 'fp-ts/Either';
+import type { Pool, PoolClient } from 'pg';
+import type {
+  AppendError,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  StoreUnavailable,
+} from '../../ports/event-store';
+import { decideAppend } from '../shared/append-decision';
+import { createNotifier, runSubscription } from '../shared/subscription';
+import { decodeEventRows, EVENT_COLUMNS } from './event-rows';
+import { createAsyncGroupCommit } from './group-commit';
+import {
+  APPEND_LOCK,
+  ensureEventTables,
+  errorMessage,
+  EVENTS_CHANNEL,
+  inTransaction,
+  isUniqueViolation,
+} from './schema';
+
+export interface PostgresEventStoreOptions {
+  /** Called after each committed group with the number of appends it carried (for tests and benchmarks). */
+  readonly onGroupCommitted?: (appends: number) => void;
+  readonly now?: () => Date;
+  /** How long to wait before re-establishing a lost LISTEN connection. Default 1 s. */
+  readonly relistenMs?: number;
+}
+
+interface EncodedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+interface AppendRequest {
+  readonly streamId: string;
+  readonly events: readonly EncodedEvent[];
+  readonly expected: ExpectedRevision;
+}
+type AppendOutcome = E.Either<AppendError, AppendResult>;
+
+const unavailable = (error: unknown): StoreUnavailable => ({
+  _tag: 'StoreUnavailable',
+  message: errorMessage(error),
+});
+const NOT_SYSTEM = "left(type, 1) <> '$' AND left(stream_id, 1) <> '$'";
+const PAGE = 512;
+
+const INSERT = `
+  INSERT INTO wpg_events (stream_id, revision, event_id, type, data, metadata, recorded_at)
+  SELECT $1, $2::integer + e.ord::integer - 1, e.id, e.type, e.data, e.metadata, $7
+  FROM unnest($3::text[], $4::text[], $5::json[], $6::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+  ORDER BY e.ord
+  RETURNING position::text AS position`;
+
+/**
+ * The PostgreSQL event store, for several instances on one log. The caller owns the pool (close
+ * the store, then `pool.end()`); the store holds one of its connections for LISTEN while anyone
+ * is subscribed. Tables are created on first use (schema.ts explains the ordering guarantee).
+ *
+ * Appends are grouped (group-commit.ts): one transaction per group takes the append lock, runs each
+ * append in a SAVEPOINT (so its expected-revision check sees the earlier appends of the group and a
+ * refused append rolls back alone), and NOTIFYs on commit. Subscriptions read pages from the table
+ * and sleep until a NOTIFY from any process, or a commit of this one, wakes them.
+ */
+export const createPostgresEventStore = (pool: Pool, options: PostgresEventStoreOptions = {}): EventStore => {
+  const now = options.now ?? (() => new Date());
+  const relistenMs = options.relistenMs ?? 1000;
+  const notifier = createNotifier();
+  const subscriptions = new Set<{ unsubscribe: () => Promise<void> }>();
+  let isClosed = false;
+
+  const appendOne = async (
+    client: PoolClient,
+    { streamId, events, expected }: AppendRequest,
+    recordedAt: Date,
+  ): Promise<AppendOutcome> => {
+    const lastRows = await client.query<{ revision: number; position: string }>(
+      'SELECT revision, position::text AS position FROM wpg_events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1',
+      [streamId],
+    );
+    const last = lastRows.rows[0];
+    // Only a retry of revisions already taken needs their ids: fetch them in one read.
+    const first = expected === 'no-stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
+    const taken = new Map<number, { id: string; position: string }>();
+    if (first !== undefined && last !== undefined && first <= last.revision && events.length > 0) {
+      const rows = await client.query<{ revision: number; event_id: string; position: string }>(
+        'SELECT revision, event_id, position::text AS position FROM wpg_events ' +
+          'WHERE stream_id = $1 AND revision >= $2::bigint AND revision < $3::bigint',
+        [streamId, first, first + events.length],
+      );
+      for (const row of rows.rows) taken.set(row.revision, { id: row.event_id, position: row.position });
+    }
+    const decision = decideAppend(last?.revision, expected, events, (r) => taken.get(r)?.id);
+    switch (decision.kind) {
+      case 'conflict':
+        return E.left({ _tag: 'WrongExpectedVersion', streamId, expected, actual: decision.actual });
+      case 'already-written':
+        return E.right({
+          nextExpectedRevision: decision.lastRevision,
+          position: Number(taken.get(decision.lastRevision)?.position ?? 0),
+        });
+      case 'write': {
+        if (events.length === 0)
+          return E.right({
+            nextExpectedRevision: decision.firstRevision - 1,
+            position: Number(last?.position ?? 0),
+          });
+        const inserted = await client.query<{ position: string }>(INSERT, [
+          streamId,
+          decision.firstRevision,
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => e.data),
+          events.map((e) => e.metadata),
+          recordedAt,
+        ]);
+        const position = Math.max(...inserted.rows.map((r) => Number(r.position)));
+        return E.right({ nextExpectedRevision: decision.firstRevision + events.length - 1, position });
+      }
+    }
+  };
+
+  const commitGroup = async (requests: readonly AppendRequest[]): Promise<AppendOutcome[]> => {
+    await ensureEventTables(pool);
+    const outcomes = await inTransaction(pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      const recordedAt = now();
+      const results: AppendOutcome[] = [];
+      for (const request of requests) {
+        await client.query('SAVEPOINT append');
+        try {
+          results.push(await appendOne(client, request, recordedAt));
+          await client.query('RELEASE SAVEPOINT append');
+        } catch (error) {
+          // A failure of this append alone (a bypassing writer took the revision, a value the
+          // server refuses): undo it and go on with the group. A lost connection fails the rollback
+          // and, through inTransaction, the whole group.
+          await client.query('ROLLBACK TO SAVEPOINT append');
+          if (!isUniqueViolation(error)) {
+            results.push(E.left(unavailable(error)));
+            continue;
+          }
+          const actual = await client.query<{ revision: number }>(
+            'SELECT max(revision) AS revision FROM wpg_events WHERE stream_id = $1',
+            [request.streamId],
+          );
+          results.push(
+            E.left({
+              _tag: 'WrongExpectedVersion',
+              streamId: request.streamId,
+              expected: request.expected,
+              actual: actual.rows[0]?.revision ?? 'no-stream',
+            }),
+          );
+        }
+      }
+      // Delivered to every listener when, and only if, the transaction commits.
+      if (results.some(E.isRight)) await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '']);
+      return results;
+    });
+    options.onGroupCommitted?.(requests.length);
+    if (outcomes.some(E.isRight)) notifier.notify();
+    return outcomes;
+  };
+  const group = createAsyncGroupCommit<AppendRequest, AppendOutcome>(commitGroup, (error) =>
+    E.left(unavailable(error)),
+  );
+
+  const readPage = async (position: number | undefined, maxCount: number | null) => {
+    try {
+      await ensureEventTables(pool);
+      const rows = await pool.query(
+        `SELECT ${EVENT_COLUMNS} FROM wpg_events WHERE position > $1 AND ${NOT_SYSTEM} ORDER BY wpg_events.position LIMIT $2`,
+        [position ?? 0, maxCount],
+      );
+      return decodeEventRows(rows.rows);
+    } catch (error) {
+      return E.left(unavailable(error));
+    }
+  };
+
+  // One LISTEN connection per store while anyone is subscribed. Until it listens, and after it is
+  // lost, a notification may be missed: each (re)connection wakes the subscriptions for a re-read.
+  let listener: PoolClient | undefined;
+  let connecting = false;
+  let relisten: NodeJS.Timeout | undefined;
+  const stopListening = (error?: Error): void => {
+    const client = listener;
+    listener = undefined;
+    if (client === undefined) return;
+    client.removeAllListeners('notification');
+    if (error !== undefined) {
+      client.release(error);
+      return;
+    }
+    client.query(`UNLISTEN ${EVENTS_CHANNEL}`).then(
+      () => client.release(),
+      (e: unknown) => client.release(e instanceof Error ? e : new Error(String(e))),
+    );
+  };
+  const listen = (): void => {
+    if (listener !== undefined || connecting || isClosed || subscriptions.size === 0) return;
+    connecting = true;
+    const retry = (): void => {
+      connecting = false;
+      notifier.notify(); // the subscriptions re-read now, and report the failure if reads fail too
+      if (!isClosed && subscriptions.size > 0)
+        relisten ??= setTimeout(() => ((relisten = undefined), listen()), relistenMs);
+    };
+    pool.connect().then(
+      async (client) => {
+        client.on('error', (error: Error) => {
+          if (listener === client) stopListening(error);
+          retry();
+        });
+        client.on('notification', () => notifier.notify());
+        try {
+          await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+        } catch (error) {
+          client.release(error instanceof Error ? error : new Error(String(error)));
+          retry();
+          return;
+        }
+        connecting = false;
+        listener = client;
+        if (isClosed || subscriptions.size === 0) stopListening();
+        notifier.notify();
+      },
+      () => retry(),
+    );
+  };
+  const stopListeningIfIdle = (): void => {
+    if (subscriptions.size > 0) return;
+    if (relisten !== undefined) clearTimeout(relisten);
+    relisten = undefined;
+    stopListening();
+  };
+
+  return {
+    append: (streamId, events, expected) => async () => {
+      if (isClosed) return E.left(unavailable('the event store is closed'));
+      let encoded: EncodedEvent[];
+      try {
+        encoded = events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          data: JSON.stringify(e.data) ?? 'null',
+          metadata: JSON.stringify(e.metadata),
+        }));
+      } catch (error) {
+        return E.left(unavailable(error)); // a value JSON cannot hold fails only its own caller
+      }
+      return group.submit({ streamId, events: encoded, expected });
+    },
+    readStream:
+      (streamId, readOptions = {}) =>
+      async () => {
+        try {
+          await ensureEventTables(pool);
+          const isBackwards = readOptions.direction === 'backwards';
+          const from = readOptions.fromRevision ?? (isBackwards ? Number.MAX_SAFE_INTEGER : 0);
+          const rows = await pool.query(
+            `SELECT ${EVENT_COLUMNS} FROM wpg_events WHERE stream_id = $1 AND revision ${isBackwards ? '<=' : '>='} $2::bigint ` +
+              `ORDER BY revision ${isBackwards ? 'DESC' : ''} LIMIT $3`,
+            [streamId, from, readOptions.maxCount ?? null],
+          );
+          if (rows.rows.length === 0) {
+            const exists = await pool.query('SELECT 1 FROM wpg_events WHERE stream_id = $1 LIMIT 1', [
+              streamId,
+            ]);
+            if (exists.rows.length === 0) return E.left({ _tag: 'StreamNotFound', streamId });
+          }
+          return decodeEventRows(rows.rows);
+        } catch (error) {
+          return E.left(unavailable(error));
+        }
+      },
+    readAll:
+      (readOptions = {}) =>
+      () =>
+        readPage(readOptions.fromPosition, readOptions.maxCount ?? null),
+    subscribeToAll: (handler, subscribeOptions = {}) => {
+      const ended = (): void => {
+        subscriptions.delete(subscription);
+        stopListeningIfIdle();
+      };
+      const subscription = runSubscription((p) => readPage(p, PAGE), notifier, handler, {
+        ...subscribeOptions,
+        onError: (error) => {
+          ended();
+          subscribeOptions.onError?.(error);
+        },
+      });
+      subscriptions.add(subscription);
+      listen();
+      return {
+        unsubscribe: async () => {
+          await subscription.unsubscribe();
+          ended();
+        },
+      };
+    },
+    ping: () => async () => {
+      try {
+        await pool.query('SELECT 1');
+        return E.right(undefined);
+      } catch (error) {
+        return E.left(unavailable(error));
+      }
+    },
+    close: async () => {
+      isClosed = true;
+      await group.drained();
+      const open = [...subscriptions];
+      subscriptions.clear();
+      await Promise.all(open.map((s) => s.unsubscribe()));
+      stopListeningIfIdle();
+    },
+  };
+};
