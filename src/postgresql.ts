@@ -7,6 +7,7 @@ export {
   createPostgresEventStore,
   createPostgresReadModelStore,
   createPostgresCheckpointStore,
+  createPostgresPool,
   type PostgresEventStoreOptions,
   type PostgresTransaction,
 } from './adapters/postgresql';
