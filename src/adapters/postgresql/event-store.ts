@@ -55,6 +55,14 @@ const INSERT = `
   ORDER BY e.ord
   RETURNING position::text AS position`;
 
+const INSERT_MANY = `
+  INSERT INTO wpg_events (stream_id, revision, event_id, type, data, metadata, recorded_at)
+  SELECT e.stream_id, e.revision, e.id, e.type, e.data, e.metadata, $7
+  FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::json[], $6::json[])
+    WITH ORDINALITY AS e(stream_id, revision, id, type, data, metadata, ord)
+  ORDER BY e.ord
+  RETURNING stream_id, position::text AS position`;
+
 /**
  * The PostgreSQL event store, for several instances on one log. The caller owns the pool (close
  * the store, then `pool.end()`); the store holds one of its connections for LISTEN while anyone
@@ -123,40 +131,157 @@ export const createPostgresEventStore = (pool: Pool, options: PostgresEventStore
     }
   };
 
+  /** One append at a time, each in a SAVEPOINT: it sees the group's earlier appends, and fails alone. */
+  const appendEach = async (
+    client: PoolClient,
+    requests: readonly AppendRequest[],
+    recordedAt: Date,
+  ): Promise<AppendOutcome[]> => {
+    const results: AppendOutcome[] = [];
+    for (const request of requests) {
+      await client.query('SAVEPOINT append');
+      try {
+        results.push(await appendOne(client, request, recordedAt));
+        await client.query('RELEASE SAVEPOINT append');
+      } catch (error) {
+        // A failure of this append alone (a bypassing writer took the revision, a value the
+        // server refuses): undo it and go on with the group. A lost connection fails the rollback
+        // and, through inTransaction, the whole group.
+        await client.query('ROLLBACK TO SAVEPOINT append');
+        if (!isUniqueViolation(error)) {
+          results.push(E.left(unavailable(error)));
+          continue;
+        }
+        const actual = await client.query<{ revision: number | null }>(
+          'SELECT max(revision) AS revision FROM wpg_events WHERE stream_id = $1',
+          [request.streamId],
+        );
+        results.push(
+          E.left({
+            _tag: 'WrongExpectedVersion',
+            streamId: request.streamId,
+            expected: request.expected,
+            actual: actual.rows[0]?.revision ?? 'no-stream',
+          }),
+        );
+      }
+    }
+    return results;
+  };
+
+  /**
+   * The common case, in a constant number of statements whatever the group's size: one read of every
+   * stream's last revision (and, for retries, of the ids at the revisions they name), the decisions
+   * in memory, one multi-row INSERT. Only for groups whose appends touch distinct streams, so each
+   * decision depends on the database alone; undefined sends the group to `appendEach`.
+   */
+  const appendAllAtOnce = async (
+    client: PoolClient,
+    requests: readonly AppendRequest[],
+    recordedAt: Date,
+  ): Promise<AppendOutcome[] | undefined> => {
+    const streams = requests.map((r) => r.streamId);
+    if (new Set(streams).size !== streams.length) return undefined;
+    const lastRows = await client.query<{ stream_id: string; revision: number; position: string }>(
+      'SELECT DISTINCT ON (stream_id) stream_id, revision, position::text AS position FROM wpg_events ' +
+        'WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, revision DESC',
+      [streams],
+    );
+    const last = new Map(lastRows.rows.map((r) => [r.stream_id, r]));
+    const retries = requests.flatMap(({ streamId, events, expected }) => {
+      const first = expected === 'no-stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
+      const lastRevision = last.get(streamId)?.revision;
+      return first !== undefined && lastRevision !== undefined && first <= lastRevision && events.length > 0
+        ? [{ streamId, from: first, to: first + events.length }]
+        : [];
+    });
+    const taken = new Map<string, { id: string; position: string }>();
+    const at = (streamId: string, revision: number) => `${revision}\u0000${streamId}`;
+    if (retries.length > 0) {
+      const rows = await client.query<{
+        stream_id: string;
+        revision: number;
+        event_id: string;
+        position: string;
+      }>(
+        'SELECT e.stream_id, e.revision, e.event_id, e.position::text AS position FROM wpg_events e ' +
+          'JOIN unnest($1::text[], $2::bigint[], $3::bigint[]) AS r(stream_id, lo, hi) ' +
+          'ON e.stream_id = r.stream_id AND e.revision >= r.lo AND e.revision < r.hi',
+        [retries.map((r) => r.streamId), retries.map((r) => r.from), retries.map((r) => r.to)],
+      );
+      for (const row of rows.rows)
+        taken.set(at(row.stream_id, row.revision), { id: row.event_id, position: row.position });
+    }
+    const results: (AppendOutcome | { write: number; request: AppendRequest })[] = requests.map((request) => {
+      const { streamId, events, expected } = request;
+      const stored = last.get(streamId);
+      const decision = decideAppend(
+        stored?.revision,
+        expected,
+        events,
+        (r) => taken.get(at(streamId, r))?.id,
+      );
+      switch (decision.kind) {
+        case 'conflict':
+          return E.left({ _tag: 'WrongExpectedVersion', streamId, expected, actual: decision.actual });
+        case 'already-written':
+          return E.right({
+            nextExpectedRevision: decision.lastRevision,
+            position: Number(taken.get(at(streamId, decision.lastRevision))?.position ?? 0),
+          });
+        case 'write':
+          return events.length === 0
+            ? E.right({
+                nextExpectedRevision: decision.firstRevision - 1,
+                position: Number(stored?.position ?? 0),
+              })
+            : { write: decision.firstRevision, request };
+      }
+    });
+    const writes = results.flatMap((r) => ('write' in r ? [r] : []));
+    const positions = new Map<string, number>();
+    if (writes.length > 0) {
+      const rows = writes.flatMap(({ write, request }) =>
+        request.events.map((e, i) => ({ streamId: request.streamId, revision: write + i, ...e })),
+      );
+      const inserted = await client.query<{ stream_id: string; position: string }>(INSERT_MANY, [
+        rows.map((r) => r.streamId),
+        rows.map((r) => r.revision),
+        rows.map((r) => r.id),
+        rows.map((r) => r.type),
+        rows.map((r) => r.data),
+        rows.map((r) => r.metadata),
+        recordedAt,
+      ]);
+      for (const row of inserted.rows)
+        positions.set(row.stream_id, Math.max(positions.get(row.stream_id) ?? 0, Number(row.position)));
+    }
+    return results.map((r) =>
+      'write' in r
+        ? E.right({
+            nextExpectedRevision: r.write + r.request.events.length - 1,
+            position: positions.get(r.request.streamId) ?? 0,
+          })
+        : r,
+    );
+  };
+
   const commitGroup = async (requests: readonly AppendRequest[]): Promise<AppendOutcome[]> => {
     await ensureEventTables(pool);
     const outcomes = await inTransaction(pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
       const recordedAt = now();
-      const results: AppendOutcome[] = [];
-      for (const request of requests) {
-        await client.query('SAVEPOINT append');
-        try {
-          results.push(await appendOne(client, request, recordedAt));
-          await client.query('RELEASE SAVEPOINT append');
-        } catch (error) {
-          // A failure of this append alone (a bypassing writer took the revision, a value the
-          // server refuses): undo it and go on with the group. A lost connection fails the rollback
-          // and, through inTransaction, the whole group.
-          await client.query('ROLLBACK TO SAVEPOINT append');
-          if (!isUniqueViolation(error)) {
-            results.push(E.left(unavailable(error)));
-            continue;
-          }
-          const actual = await client.query<{ revision: number }>(
-            'SELECT max(revision) AS revision FROM wpg_events WHERE stream_id = $1',
-            [request.streamId],
-          );
-          results.push(
-            E.left({
-              _tag: 'WrongExpectedVersion',
-              streamId: request.streamId,
-              expected: request.expected,
-              actual: actual.rows[0]?.revision ?? 'no-stream',
-            }),
-          );
-        }
+      let results: AppendOutcome[] | undefined;
+      await client.query('SAVEPOINT group_at_once');
+      try {
+        results = await appendAllAtOnce(client, requests, recordedAt);
+        await client.query('RELEASE SAVEPOINT group_at_once');
+      } catch {
+        // One append the server refuses fails the whole statement: redo the group one by one, so
+        // that only that append fails.
+        await client.query('ROLLBACK TO SAVEPOINT group_at_once');
       }
+      results ??= await appendEach(client, requests, recordedAt);
       // Delivered to every listener when, and only if, the transaction commits.
       if (results.some(E.isRight)) await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '']);
       return results;
