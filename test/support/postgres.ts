@@ -127,7 +127,7 @@ const waitForReady = (child: ChildProcess, log: () => string): Promise<void> =>
     child.once('exit', onExit);
   });
 
-const startLocal = async (binDir: string): Promise<TestPostgres> => {
+const startLocal = async (binDir: string, durable: boolean): Promise<TestPostgres> => {
   const started = Date.now();
   const user = unprivilegedUser();
   const dir = mkdtempSync(join(tmpdir(), 'wpg-pg-'));
@@ -157,11 +157,11 @@ const startLocal = async (binDir: string): Promise<TestPostgres> => {
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
-      'fsync=off',
+      `fsync=${durable ? 'on' : 'off'}`,
       '-c',
-      'synchronous_commit=off',
+      `synchronous_commit=${durable ? 'on' : 'off'}`,
       '-c',
-      'full_page_writes=off',
+      `full_page_writes=${durable ? 'on' : 'off'}`,
       '-c',
       'shared_buffers=16MB',
       '-c',
@@ -189,12 +189,15 @@ const startLocal = async (binDir: string): Promise<TestPostgres> => {
   return databasesOn(`postgresql://postgres@127.0.0.1:${port}/postgres`, Date.now() - started, stopServer);
 };
 
-export const startTestPostgres = async (): Promise<TestPostgres> => {
+/** `durable`: fsync on, as in production (for benchmarks); tests leave it off, for speed. */
+export const startTestPostgres = async (
+  options: { readonly durable?: boolean } = {},
+): Promise<TestPostgres> => {
   const external = process.env['WPG_TEST_POSTGRES_URL'];
   if (external !== undefined && external !== '') return databasesOn(external, 0, async () => undefined);
   const binDir = findBinDir();
   if (binDir === undefined) throw new Error(NO_SERVER);
-  return startLocal(binDir);
+  return startLocal(binDir, options.durable ?? false);
 };
 
 /**
