@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/Either';
-import { Pool } from 'pg';
-import { createPostgresEventStore } from '../../src/adapters/postgresql';
+import type { Pool } from 'pg';
+import { createPostgresEventStore, createPostgresPool } from '../../src/adapters/postgresql';
 import type { EventStore, EventToAppend, RecordedEvent } from '../../src/ports/event-store';
 import { usePostgres } from '../support/postgres';
 import { eventStoreContract } from './event-store.contract';
@@ -21,7 +21,7 @@ const openDatabase = async () => {
   const url = await server().createDatabase();
   const pools: Pool[] = [];
   const pool = (): Pool => {
-    const p = new Pool({ connectionString: url, max: 4 });
+    const p = createPostgresPool(url, 4);
     pools.push(p);
     return p;
   };
@@ -113,6 +113,39 @@ describe('PostgreSQL event store, several stores on one database (as several ins
     right(await writer.append('s-2', [anEvent(3)], 'no-stream')());
     await delivered;
     expect(seen.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
+  it('a subscription survives the loss of every connection (a server restart), and wakes again', async () => {
+    const [reader, writer] = [open({ relistenMs: 50 }), open()];
+    const seen: RecordedEvent[] = [];
+    const waiters: { n: number; resolve: () => void }[] = [];
+    const until = (n: number) =>
+      seen.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }));
+    await new Promise<void>((resolve) =>
+      reader.subscribeToAll(
+        async (e) => {
+          seen.push(e);
+          for (const w of waiters.filter((w) => seen.length >= w.n)) w.resolve();
+        },
+        { onCaughtUp: resolve },
+      ),
+    );
+    right(await writer.append('before', [anEvent(1)], 'no-stream')());
+    await until(1);
+    // As a restart does: the server ends every session of the database, the LISTEN one included.
+    const admin = db.pool();
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    // The writer's first try may meet a pooled connection the server has just ended: StoreUnavailable,
+    // which callers retry (the same event id makes the retry idempotent).
+    const after = [anEvent(2)];
+    let appended = await writer.append('after', after, 'no-stream')();
+    for (let i = 0; i < 3 && E.isLeft(appended) && appended.left._tag === 'StoreUnavailable'; i += 1)
+      appended = await writer.append('after', after, 'no-stream')();
+    right(appended);
+    await until(2);
+    expect(seen.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
   it('concurrent appends from several stores: subscribers see every event once, in position order', async () => {

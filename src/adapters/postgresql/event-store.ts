@@ -26,6 +26,11 @@ export interface PostgresEventStoreOptions {
   readonly now?: () => Date;
   /** How long to wait before re-establishing a lost LISTEN connection. Default 1 s. */
   readonly relistenMs?: number;
+  /**
+   * How many times a subscription retries a read the server failed (a restart, a failover) before it
+   * ends and reports through `onError`; the waits double from 100 ms up to 5 s. Default 12 (~35 s).
+   */
+  readonly subscriptionReadAttempts?: number;
 }
 
 interface EncodedEvent {
@@ -294,16 +299,36 @@ export const createPostgresEventStore = (pool: Pool, options: PostgresEventStore
     E.left(unavailable(error)),
   );
 
+  const queryPage = async (position: number | undefined, maxCount: number | null) => {
+    await ensureEventTables(pool);
+    const rows = await pool.query(
+      `SELECT ${EVENT_COLUMNS} FROM wpg_events WHERE position > $1 AND ${NOT_SYSTEM} ORDER BY wpg_events.position LIMIT $2`,
+      [position ?? 0, maxCount],
+    );
+    return rows.rows;
+  };
   const readPage = async (position: number | undefined, maxCount: number | null) => {
     try {
-      await ensureEventTables(pool);
-      const rows = await pool.query(
-        `SELECT ${EVENT_COLUMNS} FROM wpg_events WHERE position > $1 AND ${NOT_SYSTEM} ORDER BY wpg_events.position LIMIT $2`,
-        [position ?? 0, maxCount],
-      );
-      return decodeEventRows(rows.rows);
+      return decodeEventRows(await queryPage(position, maxCount));
     } catch (error) {
       return E.left(unavailable(error));
+    }
+  };
+  /**
+   * A subscription outlives a server restart: a failed query is retried with growing waits (a corrupt
+   * row is not: it fails at once). Only when the server stays away does the subscription end.
+   */
+  const attempts = options.subscriptionReadAttempts ?? 12;
+  const readPageRetrying = async (
+    position: number | undefined,
+  ): Promise<ReturnType<typeof decodeEventRows>> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return decodeEventRows(await queryPage(position, PAGE));
+      } catch (error) {
+        if (attempt >= attempts || isClosed) return E.left(unavailable(error));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** (attempt - 1), 5_000)));
+      }
     }
   };
 
@@ -412,7 +437,7 @@ export const createPostgresEventStore = (pool: Pool, options: PostgresEventStore
         subscriptions.delete(subscription);
         stopListeningIfIdle();
       };
-      const subscription = runSubscription((p) => readPage(p, PAGE), notifier, handler, {
+      const subscription = runSubscription(readPageRetrying, notifier, handler, {
         ...subscribeOptions,
         onError: (error) => {
           ended();
