@@ -69,7 +69,7 @@ const INSERT_MANY = `
   RETURNING stream_id, position::text AS position`;
 
 /**
- * The PostgreSQL event store, for several instances on one log. The caller owns the pool (close
+ * The PostgreSQL event store, for a log several processes share. The caller owns the pool (close
  * the store, then `pool.end()`); the store holds one of its connections for LISTEN while anyone
  * is subscribed. Tables are created on first use (schema.ts explains the ordering guarantee).
  *
