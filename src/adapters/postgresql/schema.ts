@@ -60,6 +60,10 @@ const CHECKPOINT_TABLES = `
 export const inTransaction = async <A>(pool: Pool, work: (client: PoolClient) => Promise<A>): Promise<A> => {
   const client = await pool.connect();
   let broken: unknown;
+  // A connection that dies between two statements is reported as an 'error' event, not by a query;
+  // unheard, it would end the process. The next statement fails, and the client is discarded.
+  const onError = (error: Error): void => void (broken = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -73,6 +77,7 @@ export const inTransaction = async <A>(pool: Pool, work: (client: PoolClient) =>
     }
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken instanceof Error ? broken : undefined);
   }
 };
