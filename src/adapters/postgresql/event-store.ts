@@ -274,21 +274,26 @@ export const createPostgresEventStore = (pool: Pool, options: PostgresEventStore
   const commitGroup = async (requests: readonly AppendRequest[]): Promise<AppendOutcome[]> => {
     await ensureEventTables(pool);
     const outcomes = await inTransaction(pool, async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      // Statements without parameters share a round trip: the lock and the savepoint, then the
+      // release and the notification (delivered to every listener when, and only if, the
+      // transaction commits).
+      await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK}); SAVEPOINT group_at_once`);
       const recordedAt = now();
-      let results: AppendOutcome[] | undefined;
-      await client.query('SAVEPOINT group_at_once');
+      let atOnce: AppendOutcome[] | undefined;
       try {
-        results = await appendAllAtOnce(client, requests, recordedAt);
-        await client.query('RELEASE SAVEPOINT group_at_once');
+        atOnce = await appendAllAtOnce(client, requests, recordedAt);
       } catch {
         // One append the server refuses fails the whole statement: redo the group one by one, so
         // that only that append fails.
         await client.query('ROLLBACK TO SAVEPOINT group_at_once');
       }
-      results ??= await appendEach(client, requests, recordedAt);
-      // Delivered to every listener when, and only if, the transaction commits.
-      if (results.some(E.isRight)) await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '']);
+      if (atOnce !== undefined) {
+        const notify = atOnce.some(E.isRight) ? `; NOTIFY ${EVENTS_CHANNEL}` : '';
+        await client.query(`RELEASE SAVEPOINT group_at_once${notify}`);
+        return atOnce;
+      }
+      const results = await appendEach(client, requests, recordedAt);
+      if (results.some(E.isRight)) await client.query(`NOTIFY ${EVENTS_CHANNEL}`);
       return results;
     });
     options.onGroupCommitted?.(requests.length);
