@@ -2,8 +2,8 @@
  * `wechatpay-global-core/service`: the whole service as `wpg start` runs it (merchant API, webhook,
  * probes, metrics), and its parts for a platform that assembles its own: the fastify server, the
  * pino logger and the Prometheus metrics. Needs the optional peer dependencies fastify, pino,
- * prom-client, inversify and reflect-metadata (and better-sqlite3 or @eventstore/db-client for the
- * store it is configured with).
+ * prom-client, inversify and reflect-metadata (and better-sqlite3, @eventstore/db-client or pg for
+ * the store it is configured with).
  */
 export { startService, type RunningService } from './main/service';
 export { loadConfig, type ServiceConfig } from './main/config';

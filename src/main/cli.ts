@@ -80,7 +80,7 @@ const packageVersion = (): string => {
 const SERVICE_PEERS = ['fastify', 'pino', 'prom-client', 'inversify', 'reflect-metadata', 'better-sqlite3'];
 const missingPeer = (e: unknown): string | undefined => {
   if (!(e instanceof Error) || (e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') return undefined;
-  return [...SERVICE_PEERS, '@eventstore/db-client'].find((peer) => e.message.includes(`'${peer}'`));
+  return [...SERVICE_PEERS, '@eventstore/db-client', 'pg'].find((peer) => e.message.includes(`'${peer}'`));
 };
 
 const main = async (argv: readonly string[]): Promise<number> => {
@@ -107,7 +107,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
       `wpg ${name} needs the optional dependency ${peer}, which is not installed.\n` +
         `Install the service's dependencies beside wechatpay-global-core:\n` +
         `  npm install ${SERVICE_PEERS.join(' ')}\n` +
-        `(and @eventstore/db-client for an EventStoreDB store)\n`,
+        `(and @eventstore/db-client for an EventStoreDB store, pg for a PostgreSQL one)\n`,
     );
     return 2;
   }

@@ -13,7 +13,10 @@ import { parseEventStoreSetting } from './event-store-setting';
  */
 
 export type EventStoreSetting =
-  { kind: 'sqlite'; path: string } | { kind: 'esdb'; connectionString: string } | { kind: 'memory' };
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'esdb'; connectionString: string }
+  | { kind: 'postgresql'; connectionString: string }
+  | { kind: 'memory' };
 
 export interface MerchantCredentials {
   readonly baseUrl: string;

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 export type EventStoreSetting =
   | { readonly kind: 'sqlite'; readonly path: string }
   | { readonly kind: 'esdb'; readonly connectionString: string }
+  | { readonly kind: 'postgresql'; readonly connectionString: string }
   | { readonly kind: 'memory' };
 
 const ACCEPTED =
   'sqlite:<path> (the default, sqlite:<data dir>/events.db), esdb://host:port[,host:port][?options], ' +
-  'esdb+discover://host:port[?options], or memory';
+  'esdb+discover://host:port[?options], postgresql://user:password@host:port/database[?options] ' +
+  '(or postgres://…), or memory';
 
 /** Connection strings may carry credentials (`esdb://user:password@host`); an error never repeats them. */
 const redacted = (value: string): string => value.replace(/\/\/[^/@]*@/g, '//***@');
@@ -29,6 +31,7 @@ export const parseEventStoreSetting = (
   }
   const esdb = /^esdb(\+discover)?:\/\/(.+)$/.exec(value);
   if (esdb !== null) return E.right({ kind: 'esdb', connectionString: value });
+  if (/^postgres(ql)?:\/\/.+/.test(value)) return E.right({ kind: 'postgresql', connectionString: value });
   if (value.trim() === '') return invalid('is set but empty');
   return invalid(`is "${redacted(value)}", which is not a store it knows`);
 };

@@ -4,6 +4,11 @@ import type { EventStore, ReadModelStore } from '../ports';
 import { createEventStoreDbEventStore } from '../adapters/eventstoredb';
 import { createMemoryEventStore } from '../adapters/memory/event-store';
 import { createMemoryReadModelStore } from '../adapters/memory/read-model-store';
+import {
+  createPostgresEventStore,
+  createPostgresPool,
+  createPostgresReadModelStore,
+} from '../adapters/postgresql';
 import { openSqliteDatabase } from '../adapters/sqlite/database';
 import { createSqliteEventStore } from '../adapters/sqlite/event-store';
 import { createSqliteReadModelStore } from '../adapters/sqlite/read-model-store';
@@ -56,6 +61,19 @@ export const openStores = (setting: EventStoreSetting, dataDir: string): OpenSto
       mkdirSync(dataDir, { recursive: true });
       const store = createEventStoreDbEventStore(setting.connectionString);
       return withReadModels(store, join(dataDir, 'read-models.db'), () => store.close());
+    }
+    case 'postgresql': {
+      // The read models share the log's database (and its pool): every instance reads the same ones.
+      const pool = createPostgresPool(setting.connectionString);
+      const store = createPostgresEventStore(pool);
+      return {
+        store,
+        readModels: createPostgresReadModelStore(pool),
+        close: async () => {
+          await store.close();
+          await pool.end();
+        },
+      };
     }
   }
 };

@@ -40,7 +40,15 @@ const HEAVY = [
   'undici',
   'better-sqlite3',
 ];
-const SUBPATHS = ['wechatpay', 'sqlite', 'eventstoredb', 'service', 'sandbox', 'testing'] as const;
+const SUBPATHS = [
+  'wechatpay',
+  'sqlite',
+  'postgresql',
+  'eventstoredb',
+  'service',
+  'sandbox',
+  'testing',
+] as const;
 
 const versionOf = (name: string): string =>
   (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })

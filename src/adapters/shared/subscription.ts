@@ -36,10 +36,15 @@ export const createNotifier = (): Notifier => {
 /**
  * The catch-up-then-live loop of the port's `subscribeToAll`: read the page after the checkpoint,
  * deliver it one event at a time, and sleep on the notifier once a page comes back empty.
- * `readAfter` must already leave out system events; a read that fails ends the subscription.
+ * `readAfter` (synchronous, or async for a networked store) must already leave out system events;
+ * a read that fails ends the subscription.
  */
 export const runSubscription = (
-  readAfter: (position: number | undefined) => E.Either<StoreUnavailable, readonly RecordedEvent[]>,
+  readAfter: (
+    position: number | undefined,
+  ) =>
+    | E.Either<StoreUnavailable, readonly RecordedEvent[]>
+    | Promise<E.Either<StoreUnavailable, readonly RecordedEvent[]>>,
   notifier: Notifier,
   handler: (event: RecordedEvent) => Promise<void>,
   options: SubscribeOptions = {},
@@ -58,7 +63,8 @@ export const runSubscription = (
   const loop = async (): Promise<void> => {
     while (!isStopped) {
       const seen = notifier.version();
-      const read = readAfter(checkpoint);
+      const read = await readAfter(checkpoint);
+      if (isStopped) return;
       if (E.isLeft(read)) {
         stop();
         options.onError?.(read.left);

@@ -4,13 +4,15 @@ import * as E from 'fp-ts/Either';
 import type { EventStore, RecordedEvent } from '../../ports';
 import { checkConnectionString, createEventStoreDbEventStore } from '../../adapters/eventstoredb';
 import { createMemoryEventStore } from '../../adapters/memory/event-store';
+import { createPostgresEventStore, createPostgresPool } from '../../adapters/postgresql';
 import { openSqliteDatabase } from '../../adapters/sqlite/database';
 import { createSqliteEventStore } from '../../adapters/sqlite/event-store';
 import { parseEventStoreSetting } from '../event-store-setting';
 
 const HELP = `wpg migrate-store --from <store> --to <store> — copy the whole event log to another store
 
-<store> is a WPG_EVENT_STORE value: sqlite:<path>, esdb://… (or esdb+discover://…), or memory.
+<store> is a WPG_EVENT_STORE value: sqlite:<path>, esdb://… (or esdb+discover://…),
+postgresql://… (or postgres://…), or memory.
 
 The log is copied in global order, stream by stream, keeping every event's revision and id: each
 append carries the exact expected revision, so the target ends up with the same streams and the
@@ -22,7 +24,10 @@ Exit codes: 0 copied, 1 the copy failed, 2 bad usage or setting.
 `;
 
 type Setting =
-  { kind: 'sqlite'; path: string } | { kind: 'esdb'; connectionString: string } | { kind: 'memory' };
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'esdb'; connectionString: string }
+  | { kind: 'postgresql'; connectionString: string }
+  | { kind: 'memory' };
 
 export interface MigrationProgress {
   readonly events: number;
@@ -155,6 +160,17 @@ const openStore = (setting: Setting): OpenedStore => {
       const store = createEventStoreDbEventStore(setting.connectionString);
       return { store, close: () => store.close() };
     }
+    case 'postgresql': {
+      const pool = createPostgresPool(setting.connectionString);
+      const store = createPostgresEventStore(pool);
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          await pool.end();
+        },
+      };
+    }
   }
 };
 
@@ -166,6 +182,7 @@ const describeSetting = (setting: Setting): string => {
     case 'sqlite':
       return `sqlite:${setting.path}`;
     case 'esdb':
+    case 'postgresql':
       return setting.connectionString.replace(/\/\/[^@/]*@/, '//***@');
   }
 };

@@ -166,7 +166,7 @@ describe('loadConfig problems', () => {
       WPG_SANDBOX: 'maybe',
       WPG_MERCHANT_CATEGORY_CODE: '58',
       WPG_LOG_LEVEL: 'loud',
-      WPG_EVENT_STORE: 'postgres://db',
+      WPG_EVENT_STORE: 'mysql://db',
     });
     expect(p.map((line) => line.split(/[: ]/)[0])).toEqual([
       'WPG_PORT',

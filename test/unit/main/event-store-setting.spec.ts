@@ -29,12 +29,23 @@ describe('WPG_EVENT_STORE', () => {
     );
   });
 
+  it('passes PostgreSQL connection strings through whole, in either scheme', () => {
+    for (const url of [
+      'postgresql://wpg:secret@db.internal:5432/payments?sslmode=require',
+      'postgres://db/events',
+    ])
+      expect(parseEventStoreSetting(url, 'data')).toEqual(
+        E.right({ kind: 'postgresql', connectionString: url }),
+      );
+  });
+
   it('accepts memory', () => {
     expect(parseEventStoreSetting('memory', 'data')).toEqual(E.right({ kind: 'memory' }));
   });
 
   it.each([
-    ['postgres://db/events', 'not a store it knows'],
+    ['postgresql:', 'not a store it knows'],
+    ['postgresql://', 'not a store it knows'],
     ['sqlite:', 'without a path'],
     ['', 'empty'],
     ['esdb://', 'not a store it knows'],
@@ -47,6 +58,7 @@ describe('WPG_EVENT_STORE', () => {
     expect(message).toContain(why);
     expect(message).toContain('sqlite:<path>');
     expect(message).toContain('esdb://');
+    expect(message).toContain('postgresql://');
     expect(message).toContain('memory');
   });
 
