@@ -1,16 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  type Proc,
-  type SandboxCredentialsFile,
-  freePort,
-  readCredentials,
-  runWpg,
-  serviceEnv,
-  waitForOutput,
-  wpg,
-} from '../support/processes';
+import { runWpg } from '../support/processes';
+import { SUB, TOKEN, useServiceE2e } from '../support/service-e2e';
 
 /**
  * End to end: the real service process and a separate sandbox process, driven over HTTP, with
@@ -18,90 +7,12 @@ import {
  */
 jest.setTimeout(180_000);
 
-const SCALE = 25;
-const SUB = '1900000109';
-const TOKEN = 'e2e-token-0123456789abcdef';
-let seq = 0;
-const code = (scenario: string, seconds = 0): string =>
-  `13${scenario}${String(seconds).padStart(3, '0')}${String(Date.now() % 1e7).padStart(7, '0')}${String(++seq).padStart(4, '0')}`;
-const outTradeNo = (tag: string): string => `e2e-${tag}-${Date.now()}-${++seq}`;
 const gmt8Date = (ms: number): string =>
   new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
 
 describe('the service and a separate sandbox, over HTTP', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wpg-e2e-'));
-  const dataDir = join(dir, 'service');
-  let sandbox: Proc;
-  let service: Proc;
-  let credentials: SandboxCredentialsFile;
-  let port: number;
-  let url: string;
-
-  const startService = async (): Promise<Proc> => {
-    const p = wpg(['start'], serviceEnv(credentials, port, dataDir, TOKEN, SCALE));
-    await waitForOutput(p, /is running/);
-    return p;
-  };
-
-  const api = async (method: string, path: string, body?: unknown, token = TOKEN) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return {
-      status: response.status,
-      type: response.headers.get('content-type') ?? '',
-      body: (await response.json()) as Record<string, unknown>,
-    };
-  };
-
-  const pay = (no: string, authCode: string, total = 1234, wait = 30) =>
-    api('POST', `/v1/payments?wait=${wait}`, {
-      sub_mchid: SUB,
-      out_trade_no: no,
-      auth_code: authCode,
-      amount: { total, currency: 'HKD' },
-      description: 'E2E - coffee',
-    });
-
-  const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-
-  beforeAll(async () => {
-    const sandboxPort = await freePort();
-    sandbox = wpg([
-      'sandbox',
-      '--port',
-      String(sandboxPort),
-      '--state-dir',
-      join(dir, 'sandbox'),
-      '--time-scale',
-      String(SCALE),
-    ]);
-    const [, file = ''] = await waitForOutput(sandbox, /credentials: (\S+)/);
-    credentials = readCredentials(file);
-    port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    service = await startService();
-  });
-
-  afterAll(async () => {
-    service?.child.kill('SIGTERM');
-    sandbox?.child.kill('SIGTERM');
-    await Promise.all([service?.exited, sandbox?.exited]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dataDir, credentials, service, startService, api, pay, eventually, code, outTradeNo } =
+    useServiceE2e('e2e');
 
   const paid: string[] = [];
 
@@ -143,7 +54,7 @@ describe('the service and a separate sandbox, over HTTP', () => {
   });
 
   it('refuses to reconcile today, which has not closed in GMT+8, with 409 STATEMENT_NOT_READY', async () => {
-    const sandboxTime = (await (await fetch(`${credentials.baseUrl}/sandbox/time`)).json()) as {
+    const sandboxTime = (await (await fetch(`${credentials().baseUrl}/sandbox/time`)).json()) as {
       now: number;
     };
     const r = await api('POST', `/v1/reconciliations/${gmt8Date(sandboxTime.now)}`);
@@ -156,8 +67,8 @@ describe('the service and a separate sandbox, over HTTP', () => {
   });
 
   it('never prints the API token in its start banner, and says where it comes from', () => {
-    expect(service.output()).toContain('API token      from WPG_API_TOKEN (not shown)');
-    expect(service.output()).not.toContain(TOKEN);
+    expect(service().output()).toContain('API token      from WPG_API_TOKEN (not shown)');
+    expect(service().output()).not.toContain(TOKEN);
   });
 
   it('prints an audit timeline of a payment', async () => {
@@ -204,19 +115,19 @@ describe('the service and a separate sandbox, over HTTP', () => {
     await eventually(async () =>
       (await api('GET', `/v1/payments/${SUB}/${no}`)).body['status'] === 'PAYING' ? true : undefined,
     );
-    service.child.kill('SIGKILL');
-    await service.exited;
-    service = await startService();
+    service().child.kill('SIGKILL');
+    await service().exited;
+    await startService();
     const r = await api('GET', `/v1/payments/${SUB}/${no}?wait=30`);
     expect(r.body['status']).toBe('SUCCEEDED');
   });
 
   it('replay --verify passes on the resulting store', async () => {
-    service.child.kill('SIGTERM');
-    await service.exited;
+    service().child.kill('SIGTERM');
+    await service().exited;
     const r = await runWpg(['replay', '--verify'], { WPG_DATA_DIR: dataDir });
     expect(r.output).toMatch(/problem|clean|ok|verified/i);
     expect(r.code).toBe(0);
-    service = await startService();
+    await startService();
   });
 });
