@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { spawn } from 'node:child_process';
-import * as E from 'fp-ts/Either';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/database';
 import { createSqliteEventStore } from '../../src/adapters/sqlite/event-store';
 import type { EventStore } from '../../src/ports';
-import { ROOT, type Proc, waitForOutput } from '../support/processes';
+import { type Proc, waitForOutput } from '../support/processes';
+import { appendNote, now, percentile, spawnTsChild } from '../support/two-processes';
 
 /**
  * Two processes on one SQLite log: this one appends, a child projects. SQLite cannot notify another
@@ -19,39 +16,7 @@ import { ROOT, type Proc, waitForOutput } from '../support/processes';
  */
 
 const CHILD = join(__dirname, 'fixtures', 'projection-child.ts');
-const now = (): number => performance.timeOrigin + performance.now();
-
-const spawnChild = (args: readonly string[]): Proc => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-};
-
-const note = (reason: string) => ({
-  id: randomUUID(),
-  type: 'NotificationUnmatched',
-  data: { reason, observedAt: new Date().toISOString() },
-  metadata: {
-    correlationId: 'c',
-    causationId: 'c',
-    recordedAt: new Date().toISOString(),
-    actor: 'test',
-    schemaVersion: 1,
-  },
-});
-const append = async (store: EventStore, reason: string): Promise<number> => {
-  const appended = await store.append(`notification-${reason}`, [note(reason)], 'no-stream')();
-  if (E.isLeft(appended)) throw new Error(JSON.stringify(appended.left));
-  return appended.right.position;
-};
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const spawnChild = (args: readonly string[]): Proc => spawnTsChild(CHILD, args);
 
 describe('a projection in another process on the same SQLite log', () => {
   let dir: string;
@@ -76,7 +41,7 @@ describe('a projection in another process on the same SQLite log', () => {
   });
 
   it('wakes on the parent’s appends within a bounded delay', async () => {
-    await append(store, 'before');
+    await appendNote(store, 'before');
     const child = spawnChild([join(dir, 'events.db'), join(dir, 'platform.db')]);
     children.push(child);
     await waitForOutput(child, /caught-up/, 30_000);
@@ -87,7 +52,7 @@ describe('a projection in another process on the same SQLite log', () => {
       // Appends land at varied points of the child's poll cycle (not right after a wake-up).
       await delay((i * 17) % 60);
       const reason = `live${i}`;
-      await append(store, reason);
+      await appendNote(store, reason);
       const committedAt = now();
       const [, at] = await waitForOutput(child, new RegExp(`delivered ${reason} ([0-9.]+)`), 10_000);
       delays.push(Number(at) - committedAt);
@@ -108,7 +73,11 @@ describe('a projection in another process on the same SQLite log', () => {
   });
 
   it('keeps rows and checkpoint together when the child dies inside its commit, and resumes after it', async () => {
-    const positions = [await append(store, 'one'), await append(store, 'boom'), await append(store, 'three')];
+    const positions = [
+      await appendNote(store, 'one'),
+      await appendNote(store, 'boom'),
+      await appendNote(store, 'three'),
+    ];
     const platformPath = join(dir, 'platform.db');
     const crashing = spawnChild([join(dir, 'events.db'), platformPath, 'boom']);
     children.push(crashing);
