@@ -6,46 +6,16 @@
  *
  *   npm run bench -- store-postgresql
  */
-import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
 import { createPostgresEventStore, createPostgresPool } from '../src/adapters/postgresql';
-import type { EventStore, EventToAppend } from '../src/ports/event-store';
+import type { EventStore } from '../src/ports/event-store';
+import { APPENDERS, STREAMS, anEvent, expectedAt, mustAppend, seconds, streamOf } from './_store-workload';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres';
 
 const TOTAL_EVENTS = 20_000;
-const STREAMS = 1_000;
 const SINGLE_SAMPLE = 2_000;
-const APPENDERS = 64;
-
-const metadata = {
-  correlationId: 'c0a80101-0000-4000-8000-000000000001',
-  causationId: 'c0a80101-0000-4000-8000-000000000002',
-  recordedAt: '2026-01-01T00:00:00.000Z',
-  actor: 'bench',
-  schemaVersion: 1,
-};
-const anEvent = (n: number): EventToAppend => ({
-  id: randomUUID(),
-  type: 'OrderPaying',
-  data: {
-    subMchid: '1900000109',
-    outTradeNo: `T${n}`,
-    amount: { total: 1000 + n, currency: 'HKD' },
-    attempt: n % 7,
-  },
-  metadata,
-});
-const streamOf = (i: number): string => `order-1900000109:T${i % STREAMS}`;
-const expectedAt = (i: number): number | 'no-stream' =>
-  i < STREAMS ? 'no-stream' : Math.floor(i / STREAMS) - 1;
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
-
-const mustAppend = async (store: EventStore, i: number, expected: number | 'no-stream'): Promise<void> => {
-  const result = await store.append(streamOf(i), [anEvent(i)], expected)();
-  if (E.isLeft(result)) throw new Error(`bench append failed: ${JSON.stringify(result.left)}`);
-};
 
 const baselineRawTransactions = async (pool: Pool): Promise<number> => {
   await pool.query('CREATE TABLE raw_events (position bigserial PRIMARY KEY, stream_id text, data json)');

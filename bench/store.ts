@@ -5,43 +5,18 @@
  *
  *   npm run bench -- store            (WPG_BENCH_DIR picks another directory, e.g. the data disk)
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { openSqliteDatabase } from '../src/adapters/sqlite/database';
 import { createSqliteEventStore } from '../src/adapters/sqlite/event-store';
-import type { EventStore, EventToAppend } from '../src/ports/event-store';
+import type { EventStore } from '../src/ports/event-store';
+import { APPENDERS, STREAMS, anEvent, expectedAt, mustAppend, seconds, streamOf } from './_store-workload';
 
 const TOTAL_EVENTS = 100_000;
-const STREAMS = 1_000;
 /** fsync-bound figures use a sample, to keep the run near two minutes. */
 const SINGLE_SAMPLE = 5_000;
-const APPENDERS = 64;
-
-const metadata = {
-  correlationId: 'c0a80101-0000-4000-8000-000000000001',
-  causationId: 'c0a80101-0000-4000-8000-000000000002',
-  recordedAt: '2026-01-01T00:00:00.000Z',
-  actor: 'bench',
-  schemaVersion: 1,
-};
-// ~150 bytes of JSON, about the size of a real payment event.
-const anEvent = (n: number): EventToAppend => ({
-  id: randomUUID(),
-  type: 'OrderPaying',
-  data: {
-    subMchid: '1900000109',
-    outTradeNo: `T${n}`,
-    amount: { total: 1000 + n, currency: 'HKD' },
-    attempt: n % 7,
-  },
-  metadata,
-});
-const streamOf = (i: number): string => `order-1900000109:T${i % STREAMS}`;
-
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
 const baselineRawTransactions = (dir: string): number => {
   const db = openSqliteDatabase(join(dir, 'raw.db'));
@@ -69,13 +44,6 @@ const baselineRawTransactions = (dir: string): number => {
   db.close();
   return rate;
 };
-
-const mustAppend = async (store: EventStore, i: number, expected: number | 'no-stream'): Promise<void> => {
-  const result = await store.append(streamOf(i), [anEvent(i)], expected)();
-  if (E.isLeft(result)) throw new Error(`bench append failed: ${JSON.stringify(result.left)}`);
-};
-const expectedAt = (i: number): number | 'no-stream' =>
-  i < STREAMS ? 'no-stream' : Math.floor(i / STREAMS) - 1;
 
 const adapterSingleAppends = async (dir: string): Promise<number> => {
   const db = openSqliteDatabase(join(dir, 'single.db'));
