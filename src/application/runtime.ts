@@ -6,6 +6,7 @@ import type {
   Metrics,
   NotificationVerifier,
   ReadModelStore,
+  SagaLeases,
   TimerHandle,
   Timers,
   WeChatPayGateway,
@@ -22,6 +23,10 @@ export interface CoreConfig {
   readonly refundNotifyUrl?: string;
   /** How long (clock time) a pay waits for platform trust before PlatformTrustPending; default 3 s. */
   readonly payTrustWaitMs?: number;
+  /** This instance's id among those sharing the log: the saga leases' owner. Default: host, pid and a random part. */
+  readonly instanceId?: string;
+  /** How long a saga lease lasts without renewal (shared leases only); default 15 s. */
+  readonly leaseTtlMs?: number;
 }
 
 export interface CoreDeps {
@@ -34,6 +39,8 @@ export interface CoreDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly config: CoreConfig;
+  /** Who drives which sagas; default every partition, in this process alone. */
+  readonly leases?: SagaLeases;
 }
 
 export const isoNow = (clock: Clock): string => new Date(clock.now()).toISOString();

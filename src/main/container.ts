@@ -68,6 +68,7 @@ export const buildContainer = (
         timers: get(TYPES.Timers),
         logger: get(TYPES.Logger),
         metrics: get(TYPES.Metrics),
+        ...(ports.leases ? { leases: ports.leases } : {}),
       };
       return createCore(deps);
     })

@@ -5,6 +5,7 @@ import type {
   Metrics,
   NotificationVerifier,
   ReadModelStore,
+  SagaLeases,
   Timers,
   WeChatPayGateway,
 } from '../ports';
@@ -22,4 +23,6 @@ export interface PortBindings {
   readonly timers: Timers;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Saga ownership; default every partition (one process drives every saga). */
+  readonly leases?: SagaLeases;
 }

@@ -157,6 +157,7 @@ export const startService = async (
     timers,
     logger,
     metrics: prometheus.metrics,
+    leases: stores.leases,
   });
   const core = container.get<PaymentCore>(TYPES.PaymentCore);
   const { token: apiToken, source: apiTokenSource } = apiTokenFor(config);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { EventStore, ReadModelStore } from '../ports';
+import type { EventStore, ReadModelStore, SagaLeases } from '../ports';
+import { exclusiveSagaLeases } from '../adapters/memory/saga-leases';
 import { createEventStoreDbEventStore } from '../adapters/eventstoredb';
 import { createMemoryEventStore } from '../adapters/memory/event-store';
 import { createMemoryReadModelStore } from '../adapters/memory/read-model-store';
@@ -17,6 +18,8 @@ import type { EventStoreSetting } from './config';
 export interface OpenStores {
   readonly store: EventStore;
   readonly readModels: ReadModelStore;
+  /** Who drives which sagas: every partition here (one process), or leases shared through the store. */
+  readonly leases: SagaLeases;
   readonly close: () => Promise<void>;
 }
 
@@ -34,6 +37,7 @@ const withReadModels = (store: EventStore, path: string, closeStore: () => Promi
   return {
     store,
     readModels: createSqliteReadModelStore(db),
+    leases: exclusiveSagaLeases(),
     close: async () => {
       await closeStore();
       if (db.open) db.close();
@@ -47,6 +51,7 @@ export const openStores = (setting: EventStoreSetting, dataDir: string): OpenSto
       return {
         store: createMemoryEventStore(),
         readModels: createMemoryReadModelStore(),
+        leases: exclusiveSagaLeases(),
         close: async () => undefined,
       };
     case 'sqlite': {
@@ -69,6 +74,7 @@ export const openStores = (setting: EventStoreSetting, dataDir: string): OpenSto
       return {
         store,
         readModels: createPostgresReadModelStore(pool),
+        leases: exclusiveSagaLeases(),
         close: async () => {
           await store.close();
           await pool.end();

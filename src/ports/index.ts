@@ -8,3 +8,4 @@ export * from './read-models';
 export * from './metrics';
 export * from './payment-api';
 export * from './checkpoint-store';
+export * from './saga-leases';
