@@ -147,6 +147,7 @@ export const startService = async (
     merchantCategoryCode: config.merchantCategoryCode,
     // With the embedded sandbox, refund notifications come straight back to this service.
     refundNotifyUrl: config.notifyUrl ?? embeddedNotifyUrl(config.host, port),
+    stepBudgetMs: client.longestSagaCallMs + 1_000,
   };
   const container = buildContainer(coreConfig, {
     store: stores.store,

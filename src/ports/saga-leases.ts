@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { StoreUnavailable } from './event-store';
 
@@ -62,4 +63,15 @@ export const partitionOf = (orderStreamId: string, partitions: number): number =
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash % partitions;
+};
+
+/** The table of a store only one process drives: every partition, always. */
+export const exclusiveSagaLeases = (partitions = SAGA_PARTITIONS): SagaLeases => {
+  const all = Array.from({ length: partitions }, (_, i) => i);
+  return {
+    kind: 'exclusive',
+    partitions,
+    claim: () => async () => E.right({ held: all, validForMs: Number.POSITIVE_INFINITY, instances: 1 }),
+    release: () => async () => E.right(undefined),
+  };
 };
