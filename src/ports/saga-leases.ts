@@ -52,6 +52,13 @@ export interface LeaseGrant {
   readonly instances: number;
 }
 
+/**
+ * The stream that holds the lease table in stores without tables (EventStoreDB): bookkeeping of the
+ * running instances, not a business fact. Whatever reads the whole log skips it (its category, `wpg`,
+ * is no domain's), and `wpg migrate-store` leaves it behind: the target's instances keep their own.
+ */
+export const SAGA_LEASES_STREAM = 'wpg-saga-leases';
+
 /** The default partition count: enough to spread over a few dozen instances, few enough to scan. */
 export const SAGA_PARTITIONS = 32;
 
