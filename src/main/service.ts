@@ -132,6 +132,7 @@ export const startService = async (
   const client = createWeChatPayClient(
     {
       ...clientConfig,
+      instanceId: config.instanceId,
       minCertificateRefreshIntervalMs: config.certificateTrust.minRefreshIntervalMs,
       maxCertificateDownloadsPerMinute: config.certificateTrust.maxDownloadsPerMinute,
     },
@@ -147,6 +148,7 @@ export const startService = async (
     merchantCategoryCode: config.merchantCategoryCode,
     // With the embedded sandbox, refund notifications come straight back to this service.
     refundNotifyUrl: config.notifyUrl ?? embeddedNotifyUrl(config.host, port),
+    instanceId: config.instanceId,
   };
   const container = buildContainer(coreConfig, {
     store: stores.store,
@@ -167,7 +169,12 @@ export const startService = async (
   await client.start();
   await core.start();
   await http.listen({ port, host: config.host });
-  logger.info('service started', { url, store: config.eventStore.kind, sandbox: sandbox?.baseUrl ?? 'off' });
+  logger.info('service started', {
+    url,
+    instance: config.instanceId,
+    store: config.eventStore.kind,
+    sandbox: sandbox?.baseUrl ?? 'off',
+  });
 
   let isStopping = false;
   return {

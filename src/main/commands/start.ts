@@ -56,6 +56,7 @@ export const banner = (config: ServiceConfig, service: RunningService): string[]
     `  webhook        ${service.url}/notifications/wechatpay`,
     `  health         ${service.url}/healthz  ${service.url}/readyz  ${service.url}/metrics`,
     `  event store    ${config.eventStore.kind === 'sqlite' ? config.eventStore.path : config.eventStore.kind}`,
+    `  instance       ${config.instanceId}`,
     ...(service.sandbox
       ? [`  sandbox        ${service.sandbox.baseUrl} (credentials: ${service.sandbox.credentialsFile})`]
       : []),

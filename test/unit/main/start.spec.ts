@@ -45,7 +45,7 @@ describe('wpg start refuses a notify URL that every refund would be refused for'
   });
 });
 
-const config = { eventStore: { kind: 'memory' } } as unknown as ServiceConfig;
+const config = { eventStore: { kind: 'memory' }, instanceId: 'web-1' } as unknown as ServiceConfig;
 const service = (apiTokenSource: ApiTokenSource): RunningService =>
   ({ url: 'http://127.0.0.1:8080', apiToken: TOKEN, apiTokenSource }) as unknown as RunningService;
 
@@ -70,5 +70,9 @@ describe('the start banner', () => {
     expect(text).toMatch(line);
     expect(text).toContain(`Authorization: Bearer ${expression}`);
     expect(tokenWhereabouts(source).expression).toBe(expression);
+  });
+
+  it('names the instance, as its requests to WeChat do', () => {
+    expect(banner(config, service({ kind: 'env' }))).toContain('  instance       web-1');
   });
 });
