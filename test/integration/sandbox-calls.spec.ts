@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import * as E from 'fp-ts/Either';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as t from 'io-ts';
 import { startSandbox, type RunningSandbox, type SandboxCall } from '../../src/adapters/sandbox';
 import { createWeChatPayClient, type WeChatPayClient } from '../../src/adapters/wechatpay';
@@ -12,6 +15,9 @@ import {
   type OutTradeNo,
 } from '../../src/domain/shared/ids';
 import { unsafeMoney } from '../../src/domain/shared/money';
+import { loadConfig } from '../../src/main/config';
+import { startService } from '../../src/main/service';
+import type { LogFields, Logger } from '../../src/ports/logger';
 import { silentLogger, startTestSandbox } from '../../src/testing';
 import {
   authCode,
@@ -234,6 +240,42 @@ describe('the testing kit', () => {
     } finally {
       await client.close();
       await wechat.close();
+    }
+  });
+});
+
+describe('the service', () => {
+  it('names WPG_INSTANCE_ID to WeChat in every call, and in its start line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wpg-calls-service-'));
+    const started: LogFields[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: (message, fields) => void (message === 'service started' && started.push(fields ?? {})),
+      warn: () => undefined,
+      error: () => undefined,
+      child: () => logger,
+    };
+    const config = loadConfig({
+      WPG_DATA_DIR: dataDir,
+      WPG_EVENT_STORE: 'memory',
+      WPG_PORT: '0',
+      WPG_INSTANCE_ID: 'svc-7',
+    });
+    if (E.isLeft(config)) throw new Error(config.left.join('; '));
+    const service = await startService(config.right, { logger });
+    try {
+      // Trust comes first: the platform certificates are downloaded before the service listens.
+      const recorded = service.sandbox?.calls() ?? [];
+      expect(recorded.length).toBeGreaterThan(0);
+      expect(recorded.map((c) => [c.operation, c.instance])).toContainEqual([
+        'platformCertificates',
+        'svc-7',
+      ]);
+      expect(recorded.every((c) => c.instance === 'svc-7')).toBe(true);
+      expect(started).toEqual([expect.objectContaining({ instance: 'svc-7' })]);
+    } finally {
+      await service.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
