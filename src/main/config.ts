@@ -61,6 +61,8 @@ export interface ServiceConfig {
    * request to WeChat (User-Agent). `WPG_INSTANCE_ID`, or `<hostname>-<pid>-<4 random hex>`.
    */
   readonly instanceId: string;
+  /** How long a saga lease lasts unrenewed (instances sharing a log); default: the step budget plus 3 s. */
+  readonly leaseTtlMs?: number;
 }
 
 export const SETTINGS = [
@@ -89,6 +91,7 @@ export const SETTINGS = [
   'WPG_CERTIFICATE_MIN_REFRESH_MS',
   'WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE',
   'WPG_INSTANCE_ID',
+  'WPG_LEASE_TTL_MS',
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 type Env = Readonly<Record<string, string | undefined>>;
@@ -302,6 +305,8 @@ export const loadConfig = (
       'info',
     ) ?? 'info';
   const instanceId = decode('WPG_INSTANCE_ID', InstanceId) ?? defaultInstanceId();
+  // Whether a step fits in it is checked against the client's timeouts when the service starts.
+  const leaseTtlMs = decode('WPG_LEASE_TTL_MS', IntFromString(3_000, 600_000));
 
   if (problems.length > 0 || E.isLeft(store)) return E.left(problems);
   return E.right({
@@ -321,6 +326,7 @@ export const loadConfig = (
     timeScale,
     logLevel,
     instanceId,
+    ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
   });
 };
 

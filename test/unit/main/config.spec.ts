@@ -407,3 +407,13 @@ describe('loadConfig: platform certificate downloads', () => {
     expect(problems({ WPG_CERTIFICATE_MIN_REFRESH_MS: '-1' })[0]).toContain('WPG_CERTIFICATE_MIN_REFRESH_MS');
   });
 });
+
+describe('loadConfig WPG_LEASE_TTL_MS', () => {
+  it('takes whole milliseconds from 3 s to 10 min, and leaves the default to the service', () => {
+    expect(ok({ WPG_LEASE_TTL_MS: '20000' }).leaseTtlMs).toBe(20_000);
+    expect(ok({}).leaseTtlMs).toBeUndefined();
+    expect(problems({ WPG_LEASE_TTL_MS: '100' })).toEqual([
+      expect.stringMatching(/^WPG_LEASE_TTL_MS: expected/),
+    ]);
+  });
+});

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { banner, startCommand, tokenWhereabouts } from '../../../src/main/commands/start';
 import type { ServiceConfig } from '../../../src/main/config';
@@ -35,6 +37,18 @@ describe('wpg start refuses a notify URL that every refund would be refused for'
       /^wpg start: invalid configuration:\n {2}- WPG_NOTIFY_URL: expected an https URL/,
     );
     expect(run.stderr).not.toContain(TOKEN);
+  });
+
+  it('exits 2 on a lease TTL a saga step cannot fit in, saying how long it must be', async () => {
+    const run = await captureStart({
+      WPG_EVENT_STORE: 'memory',
+      WPG_PORT: '0',
+      WPG_HOST: '127.0.0.1',
+      WPG_LEASE_TTL_MS: '5000',
+      WPG_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'wpg-ttl-')), 'data'),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^wpg start: WPG_LEASE_TTL_MS: 5000 ms is too short: .* at least 19100 ms/);
   });
 
   it('exits 2 when the embedded sandbox default would be refused, saying what to set', async () => {
