@@ -63,25 +63,41 @@ export const createSagaOwnership = (
       `saga lease TTL ${ttlMs} ms is too short: a step may take ${stepBudgetMs} ms and must end before the lease does`,
     );
   let held = new Set<number>();
+  /** Partitions beyond the fair share: no new step starts on them; given up once `at` has passed. */
+  const draining = new Map<number, number>();
   let validUntil = 0;
   let instances = 1;
   let isStopped = false;
   let timer: NodeJS.Timeout | undefined;
   let onTaken: (partitions: ReadonlySet<number>) => void = () => undefined;
   const offset = partitionOf(owner, leases.partitions);
+  /** The validity a step needs when it starts. */
+  const needMs = stepBudgetMs + SAFETY_MS;
 
-  const isValid = (needMs: number): boolean => performance.now() + needMs + SAFETY_MS < validUntil;
+  const isValid = (ms: number): boolean => performance.now() + ms < validUntil;
 
   const claim = async (): Promise<void> => {
-    const wasValid = isValid(0);
+    // A hold too short for a step counts as lapsed: whatever was skipped meanwhile is resumed.
+    const wasValid = isValid(needMs);
     const sentAt = performance.now();
-    const mine = [...held].sort((a, b) => a - b);
+    const share = Math.ceil(leases.partitions / Math.max(1, instances));
+    const active = [...held].filter((p) => !draining.has(p)).sort((a, b) => a - b);
+    // Beyond the share (an instance joined): stop starting steps there at once, and give the
+    // partition up only once a step started just before can have ended, so no two overlap.
+    for (const p of active.slice(share)) draining.set(p, sentAt + needMs);
+    for (const [p, at] of draining) if (at <= sentAt || !held.has(p)) draining.delete(p);
+    const kept = active.slice(0, share);
     const others = Array.from(
       { length: leases.partitions },
       (_, i) => (i + offset) % leases.partitions,
     ).filter((p) => !held.has(p));
-    const limit = Math.ceil(leases.partitions / Math.max(1, instances));
-    const result = await leases.claim({ owner, ttlMs, wanted: [...mine, ...others], limit })();
+    const result = await leases.claim({
+      owner,
+      ttlMs,
+      needMs: needMs + 2 * LEASE_CLAIM_EVERY_MS,
+      wanted: [...kept, ...draining.keys(), ...others],
+      limit: share + draining.size,
+    })();
     if (isStopped) return;
     if (E.isLeft(result)) {
       log.warn('could not renew saga leases', { reason: result.left.message, held: held.size });
@@ -89,9 +105,9 @@ export const createSagaOwnership = (
     }
     const grant = result.right;
     const now = new Set(grant.held);
-    // Taken: new partitions, or all of them when our hold had lapsed (another instance may have acted meanwhile).
-    const taken = new Set(grant.held.filter((p) => !wasValid || !held.has(p)));
+    const taken = new Set(grant.held.filter((p) => !draining.has(p) && (!wasValid || !held.has(p))));
     const lost = [...held].filter((p) => !now.has(p));
+    for (const p of lost) draining.delete(p);
     held = now;
     validUntil = sentAt + grant.validForMs;
     instances = grant.instances;
@@ -100,6 +116,7 @@ export const createSagaOwnership = (
         held: held.size,
         taken: [...taken],
         lost,
+        draining: [...draining.keys()],
         instances,
       });
       options.metrics.sagaPartitionsHeld?.(held.size);
@@ -122,7 +139,9 @@ export const createSagaOwnership = (
     stepBudgetMs,
     owns: (orderStreamId) =>
       leases.kind === 'exclusive' ||
-      (held.has(partitionOf(orderStreamId, leases.partitions)) && isValid(stepBudgetMs)),
+      (held.has(partitionOf(orderStreamId, leases.partitions)) &&
+        !draining.has(partitionOf(orderStreamId, leases.partitions)) &&
+        isValid(needMs)),
     start: async (callback) => {
       onTaken = callback;
       await claim();

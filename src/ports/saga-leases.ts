@@ -37,6 +37,11 @@ export interface LeaseClaim {
   /** The instance's id: unique per process run (a restarted process is a new owner). */
   readonly owner: string;
   readonly ttlMs: number;
+  /**
+   * How long the owner needs its leases to stay valid, from each claim, to act on them. A table
+   * that renews only some claims (a stream) renews before the leases fall below this.
+   */
+  readonly needMs?: number;
   /** Partitions in order of preference: those held first, then candidates. */
   readonly wanted: readonly number[];
   /** The most partitions the owner should hold after the claim. */

@@ -5,6 +5,7 @@ import type { EventStore, ExpectedRevision, StoreUnavailable } from '../../ports
 import {
   SAGA_LEASES_STREAM,
   SAGA_PARTITIONS,
+  type LeaseClaim,
   type LeaseGrant,
   type SagaLeases,
 } from '../../ports/saga-leases';
@@ -31,14 +32,22 @@ export interface StreamSagaLeasesOptions {
  * event of SAGA_LEASES_STREAM, and a claim rewrites it by compare-and-set on the stream's revision,
  * so two writers never both build on the same table. A conflict re-reads and tries again.
  *
- * Each write is an event kept forever, so a lease still valid for more than two thirds of its ttl
- * is kept as it is (`renewWithinMs`): an instance writes about once every ttl/3, not on every claim.
+ * Each write is an event kept forever, so a lease still valid for long enough is kept as it is
+ * (`renewWithinMs`): an instance writes about once every ttl/3, not on every claim, when the ttl
+ * leaves room for it.
  *
  * Times are the writer's wall clock, and each instance judges the others' leases on its own: hosts'
  * clocks must agree within a margin well under the ttl (NTP does), or an instance whose clock runs
  * ahead may take a lease its owner still acts on. This is the known limit of a table kept in a
  * stream; PostgreSQL's table uses the database's one clock instead.
  */
+/**
+ * A lease is rewritten once it has at most two thirds of its ttl left, or less than the owner needs
+ * to act on it (`needMs`), whichever comes first: with a ttl barely above what a step needs, that is
+ * every claim; a longer ttl (WPG_LEASE_TTL_MS) writes less often.
+ */
+const renewWithinMs = (request: LeaseClaim): number => Math.max((request.ttlMs * 2) / 3, request.needMs ?? 0);
+
 export const createStreamSagaLeases = (
   store: EventStore,
   options: StreamSagaLeasesOptions = {},
@@ -112,7 +121,7 @@ export const createStreamSagaLeases = (
     claim: (request) => () =>
       serially(() =>
         update<LeaseGrant>(request.owner, (table, at) => {
-          const claimed = claimOnTable(table, request, at, (request.ttlMs * 2) / 3);
+          const claimed = claimOnTable(table, request, at, renewWithinMs(request));
           return { ...claimed, result: claimed.grant };
         }),
       ),

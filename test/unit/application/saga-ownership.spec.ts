@@ -74,12 +74,22 @@ describe('saga ownership', () => {
     ownership.stop();
   });
 
-  it('asks for its fair share, its own partitions first, and reports what it gains again after a lapse', async () => {
-    const { leases, claims } = scripted([
-      E.right({ held: [0, 1, 2, 3, 4, 5, 6, 7], validForMs: 5_000, instances: 2 }),
-      E.left({ _tag: 'StoreUnavailable', message: 'down' }),
-      E.right({ held: [0, 1, 2, 3], validForMs: 5_000, instances: 2 }),
-    ]);
+  it('asks for its fair share, drains its surplus before giving it up, and resumes what it held on after a lapse', async () => {
+    const claims: LeaseClaim[] = [];
+    // A table with nobody else in it: every wanted partition is granted up to the limit; the third
+    // and fourth claims fail.
+    const leases: SagaLeases = {
+      kind: 'shared',
+      partitions: N,
+      claim: (request) => async () => {
+        claims.push(request);
+        if (claims.length === 3 || claims.length === 4)
+          return E.left({ _tag: 'StoreUnavailable', message: 'down' });
+        const held = request.wanted.slice(0, request.limit).sort((a, b) => a - b);
+        return E.right({ held, validForMs: 5_000, instances: 2 });
+      },
+      release: () => async () => E.right(undefined),
+    };
     const taken: number[][] = [];
     const ownership = createSagaOwnership(leases, {
       logger,
@@ -90,14 +100,27 @@ describe('saga ownership', () => {
     await ownership.start((p) => taken.push([...p].sort()));
     // First claim: no idea how many instances there are, so everything is fair game.
     expect(claims[0]?.limit).toBe(N);
-    await new Promise((r) => setTimeout(r, 2_300));
-    ownership.stop();
-    // Two instances: half each, the partitions held listed first.
-    expect(claims[1]?.limit).toBe(4);
-    expect(claims[1]?.wanted.slice(0, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    // The failed claim changed nothing; the next kept four (still valid: nothing new to resume).
     expect(taken).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    await new Promise((r) => setTimeout(r, 1_200));
+    // Two instances: a share of four. The other four drain: still claimed, but no new step starts there.
+    expect(claims[1]?.limit).toBe(N);
+    expect(claims[1]?.wanted.slice(0, N)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(ownership.owns(orderIn(1))).toBe(true);
+    expect(ownership.owns(orderIn(6))).toBe(false);
+    expect(ownership.held()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Once a step started just before could have ended (2.5 s), they are given up.
+    await new Promise((r) => setTimeout(r, 3_100));
+    ownership.stop();
+    const last = claims[claims.length - 1]!;
+    expect(last.limit).toBe(4);
     expect(ownership.held()).toEqual([0, 1, 2, 3]);
+    // Two failed claims let the hold run short of a step's need (5 s from the second claim, 2.5 s
+    // needed): steps were skipped meanwhile, so what is still held is resumed.
+    expect(claims).toHaveLength(5);
+    expect(taken).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7],
+      [0, 1, 2, 3],
+    ]);
   });
 
   it('refuses a TTL a step cannot fit in', () => {
