@@ -1,0 +1,296 @@
+/**
+ * What a run of several service instances on one log must show, checked from the outside: the
+ * sandbox's record of every call it received (who sent it, when it arrived, when it was answered)
+ * and its ledger (what WeChat holds for every order and refund). Pure functions over those records,
+ * so each rule is tested on its own (test/unit/support/cluster-checks.spec.ts).
+ */
+
+/** One API call as the sandbox recorded it (`GET /sandbox/calls`); times are real ms. */
+export interface SandboxCall {
+  readonly seq: number;
+  readonly operation: string;
+  /** The `instance <id>` of the caller's User-Agent, when it carried one. */
+  readonly instance?: string;
+  readonly subMchid?: string;
+  readonly outTradeNo?: string;
+  readonly outRefundNo?: string;
+  readonly receivedAt: number;
+  /** Absent while the call is held unanswered. */
+  readonly answeredAt?: number | null;
+  readonly businessAt: number;
+  readonly status: number;
+  readonly fault?: string;
+}
+
+/** What the sandbox holds for an order (`GET /sandbox/orders`). */
+export interface SandboxOrder {
+  readonly subMchid: string;
+  readonly outTradeNo: string;
+  readonly transactionId: string;
+  readonly tradeState: string;
+  readonly total: number;
+  readonly currency: string;
+}
+
+/** What the sandbox holds for a refund (`GET /sandbox/refunds`). */
+export interface SandboxRefund {
+  readonly subMchid: string;
+  readonly outTradeNo: string;
+  readonly outRefundNo: string;
+  readonly refundId: string;
+  readonly status: string;
+  readonly refund: number;
+  readonly currency: string;
+}
+
+/** The operation name the sandbox gives a Quick Pay submission. */
+export const PAY_OPERATION = 'pay';
+
+/**
+ * Which saga a call is a step of: a refund's (by out_refund_no) or an order's (by out_trade_no).
+ * Calls that name neither (certificates, statements, settlements) belong to no saga.
+ */
+export const sagaOf = (call: SandboxCall): string | undefined => {
+  const sub = call.subMchid ?? '?';
+  if (call.outRefundNo !== undefined) return `refund ${sub}/${call.outRefundNo}`;
+  if (call.outTradeNo !== undefined) return `order ${sub}/${call.outTradeNo}`;
+  return undefined;
+};
+
+const endOf = (call: SandboxCall): number => call.answeredAt ?? Number.POSITIVE_INFINITY;
+
+const inArrivalOrder = (a: SandboxCall, b: SandboxCall): number =>
+  a.receivedAt - b.receivedAt || a.seq - b.seq;
+
+/** Each saga's calls by instance-bearing callers, in the order they arrived. */
+export const callsBySaga = (calls: readonly SandboxCall[]): ReadonlyMap<string, readonly SandboxCall[]> => {
+  const sagas = new Map<string, SandboxCall[]>();
+  for (const call of calls) {
+    const saga = sagaOf(call);
+    if (saga === undefined || call.instance === undefined) continue;
+    sagas.set(saga, [...(sagas.get(saga) ?? []), call]);
+  }
+  for (const list of sagas.values()) list.sort(inArrivalOrder);
+  return sagas;
+};
+
+export const describeCall = (call: SandboxCall): string =>
+  `#${call.seq} ${call.operation} by ${call.instance ?? '?'} ` +
+  `[${new Date(call.receivedAt).toISOString()} .. ${
+    call.answeredAt === undefined || call.answeredAt === null
+      ? 'unanswered'
+      : `+${call.answeredAt - call.receivedAt} ms`
+  }] ${call.status}${call.fault === undefined ? '' : ` ${call.fault}`}`;
+
+export interface ConcurrentSteps {
+  readonly saga: string;
+  readonly first: SandboxCall;
+  readonly second: SandboxCall;
+}
+
+/**
+ * Pairs of calls of one saga from two different instances whose [receivedAt, answeredAt] intervals
+ * overlap: two instances driving the same saga at once. Intervals that only touch are disjoint.
+ */
+export const concurrentSteps = (calls: readonly SandboxCall[]): readonly ConcurrentSteps[] => {
+  const found: ConcurrentSteps[] = [];
+  for (const [saga, list] of callsBySaga(calls)) {
+    for (let i = 0; i < list.length; i += 1) {
+      const a = list[i];
+      if (a === undefined) continue;
+      for (let j = i + 1; j < list.length; j += 1) {
+        const b = list[j];
+        if (b === undefined || b.instance === a.instance) continue;
+        if (b.receivedAt < endOf(a) && a.receivedAt < endOf(b)) found.push({ saga, first: a, second: b });
+      }
+    }
+  }
+  return found;
+};
+
+export interface HandBack {
+  readonly saga: string;
+  /** The callers in turn, each run of one instance's calls counted once: A, B, A. */
+  readonly turns: readonly string[];
+}
+
+/**
+ * Sagas whose calls went back to an instance after another one had called: a saga may move from A
+ * to B (a takeover, a rebalance), never back and forth (A…A B…B, never A B A).
+ */
+export const handBacks = (calls: readonly SandboxCall[]): readonly HandBack[] => {
+  const found: HandBack[] = [];
+  for (const [saga, list] of callsBySaga(calls)) {
+    const turns: string[] = [];
+    for (const call of list) if (turns[turns.length - 1] !== call.instance) turns.push(call.instance ?? '?');
+    if (new Set(turns).size < turns.length) found.push({ saga, turns });
+  }
+  return found;
+};
+
+/** Orders submitted to WeChat more than once (`pay` calls per out_trade_no), with their counts. */
+export const paidMoreThanOnce = (
+  calls: readonly SandboxCall[],
+): readonly { readonly order: string; readonly pays: number }[] => {
+  const pays = new Map<string, number>();
+  for (const call of calls) {
+    if (call.operation !== PAY_OPERATION || call.outTradeNo === undefined) continue;
+    const order = `${call.subMchid ?? '?'}/${call.outTradeNo}`;
+    pays.set(order, (pays.get(order) ?? 0) + 1);
+  }
+  return [...pays].filter(([, n]) => n > 1).map(([order, n]) => ({ order, pays: n }));
+};
+
+export interface SagaTakeover {
+  /** Sagas the killed instance was driving when it died, later driven by another instance. */
+  readonly sagas: number;
+  /** From the kill to the first call a survivor made for one of them (ms). */
+  readonly firstMs?: number;
+  /** From the kill to the last of them being picked up (each saga's first survivor call) (ms). */
+  readonly lastMs?: number;
+  /** The first survivor call, for the report. */
+  readonly first?: { readonly saga: string; readonly call: SandboxCall };
+}
+
+/**
+ * How long sagas the killed instance was driving stayed undriven. A saga counts as the victim's when
+ * the victim's last call for it before the kill followed up on the order or refund (anything but its
+ * first submission, which the instance taking the request may make whoever drives the saga after) and
+ * no other instance had called for it since: it was polling or reversing it. The takeover of that
+ * saga is the first call for it by any other instance after the kill.
+ */
+export const sagaTakeover = (
+  calls: readonly SandboxCall[],
+  victim: string,
+  killedAt: number,
+  isSubmission: (call: SandboxCall) => boolean = (call) => call.operation === PAY_OPERATION,
+): SagaTakeover => {
+  const pickups: { saga: string; call: SandboxCall }[] = [];
+  let sagas = 0;
+  for (const [saga, list] of callsBySaga(calls)) {
+    const before = list.filter((c) => c.receivedAt < killedAt);
+    const last = before[before.length - 1];
+    if (last === undefined || last.instance !== victim) continue;
+    if (!before.some((c) => c.instance === victim && !isSubmission(c))) continue;
+    const pickup = list.find((c) => c.receivedAt >= killedAt && c.instance !== victim);
+    if (pickup === undefined) continue;
+    sagas += 1;
+    pickups.push({ saga, call: pickup });
+  }
+  if (pickups.length === 0) return { sagas };
+  pickups.sort((a, b) => inArrivalOrder(a.call, b.call));
+  const first = pickups[0];
+  const last = pickups[pickups.length - 1];
+  return {
+    sagas,
+    ...(first === undefined ? {} : { firstMs: first.call.receivedAt - killedAt, first }),
+    ...(last === undefined ? {} : { lastMs: last.call.receivedAt - killedAt }),
+  };
+};
+
+/** A payment as the service's API shows it (the fields compared). */
+export interface ServicePayment {
+  readonly status: string;
+  readonly amount: { readonly total: number; readonly currency: string };
+  readonly refunded_total: number;
+  readonly transaction_id?: string;
+  readonly refunds: readonly ServiceRefund[];
+}
+
+export interface ServiceRefund {
+  readonly out_trade_no: string;
+  readonly out_refund_no: string;
+  readonly status: string;
+  readonly amount: { readonly refund: number; readonly currency: string };
+}
+
+/** The sandbox's trade states each final payment status may stand for. */
+const PAYMENT_TRUTH: Readonly<Record<string, readonly (string | undefined)[]>> = {
+  SUCCEEDED: ['SUCCESS', 'REFUND'],
+  // A refused pay leaves PAYERROR, or no order at all when the request never created one.
+  FAILED: ['PAYERROR', undefined],
+  REVERSED: ['REVOKED'],
+  CLOSED: ['CLOSED'],
+};
+
+const REFUND_TRUTH: Readonly<Record<string, readonly (string | undefined)[]>> = {
+  SUCCEEDED: ['SUCCESS'],
+  CLOSED: ['REFUNDCLOSE'],
+  // Refused outright: WeChat never created it.
+  REJECTED: [undefined],
+};
+
+export interface LedgerInput {
+  /** Every payment the driver made, by out_trade_no: the service's view, or undefined if it has none. */
+  readonly payments: ReadonlyMap<string, ServicePayment | undefined>;
+  /** Every refund the driver asked for, by out_refund_no: the service's view, or undefined. */
+  readonly refunds: ReadonlyMap<string, ServiceRefund | undefined>;
+  readonly orders: readonly SandboxOrder[];
+  readonly sandboxRefunds: readonly SandboxRefund[];
+}
+
+/**
+ * Every difference between what the service settled and what WeChat (the sandbox) holds: one line per
+ * payment or refund that disagrees, is not settled, or exists on one side only. Empty when they agree.
+ */
+export const ledgerMismatches = (input: LedgerInput): readonly string[] => {
+  const mismatches: string[] = [];
+  const orders = new Map(input.orders.map((o) => [o.outTradeNo, o]));
+  const refunds = new Map(input.sandboxRefunds.map((r) => [r.outRefundNo, r]));
+  for (const [no, view] of input.payments) {
+    const order = orders.get(no);
+    const truth = order?.tradeState;
+    if (view === undefined) {
+      mismatches.push(`payment ${no}: unknown to the service, WeChat holds ${truth ?? 'nothing'}`);
+      continue;
+    }
+    const allowed = PAYMENT_TRUTH[view.status];
+    if (allowed === undefined) {
+      mismatches.push(`payment ${no}: not settled (${view.status}), WeChat holds ${truth ?? 'nothing'}`);
+      continue;
+    }
+    if (!allowed.includes(truth)) {
+      mismatches.push(`payment ${no}: ${view.status} in the service, WeChat holds ${truth ?? 'nothing'}`);
+      continue;
+    }
+    if (order !== undefined && (order.total !== view.amount.total || order.currency !== view.amount.currency))
+      mismatches.push(
+        `payment ${no}: ${view.amount.total} ${view.amount.currency} in the service, ` +
+          `${order.total} ${order.currency} at WeChat`,
+      );
+    const refunded = input.sandboxRefunds
+      .filter((r) => r.outTradeNo === no && r.status === 'SUCCESS')
+      .reduce((sum, r) => sum + r.refund, 0);
+    if (view.refunded_total !== refunded)
+      mismatches.push(`payment ${no}: refunded ${view.refunded_total} in the service, ${refunded} at WeChat`);
+  }
+  for (const order of input.orders)
+    if (!input.payments.has(order.outTradeNo))
+      mismatches.push(
+        `order ${order.outTradeNo}: held by WeChat (${order.tradeState}), never made by the driver`,
+      );
+
+  for (const [no, view] of input.refunds) {
+    const refund = refunds.get(no);
+    const truth = refund?.status;
+    if (view === undefined) {
+      mismatches.push(`refund ${no}: unknown to the service, WeChat holds ${truth ?? 'nothing'}`);
+      continue;
+    }
+    const allowed = REFUND_TRUTH[view.status];
+    if (allowed === undefined) {
+      mismatches.push(`refund ${no}: not settled (${view.status}), WeChat holds ${truth ?? 'nothing'}`);
+      continue;
+    }
+    if (!allowed.includes(truth)) {
+      mismatches.push(`refund ${no}: ${view.status} in the service, WeChat holds ${truth ?? 'nothing'}`);
+      continue;
+    }
+    if (refund !== undefined && refund.refund !== view.amount.refund)
+      mismatches.push(`refund ${no}: ${view.amount.refund} in the service, ${refund.refund} at WeChat`);
+  }
+  for (const refund of input.sandboxRefunds)
+    if (!input.refunds.has(refund.outRefundNo))
+      mismatches.push(`refund ${refund.outRefundNo}: held by WeChat (${refund.status}), never asked for`);
+  return mismatches;
+};
