@@ -8,17 +8,18 @@
 /** One API call as the sandbox recorded it (`GET /sandbox/calls`); times are real ms. */
 export interface SandboxCall {
   readonly seq: number;
+  /** The client's name of the endpoint: `pay`, `queryOrder`, `reverse`, `refund`, `queryRefund`, … */
   readonly operation: string;
-  /** The `instance <id>` of the caller's User-Agent, when it carried one. */
-  readonly instance?: string;
+  /** The `instance <id>` of the caller's User-Agent; null (or absent) when it carried none. */
+  readonly instance?: string | null;
   readonly subMchid?: string;
   readonly outTradeNo?: string;
   readonly outRefundNo?: string;
   readonly receivedAt: number;
-  /** Absent while the call is held unanswered. */
+  /** Null when no answer was sent (a dropped or held call). */
   readonly answeredAt?: number | null;
-  readonly businessAt: number;
-  readonly status: number;
+  readonly businessAt?: string | number;
+  readonly status?: number | null;
   readonly fault?: string;
 }
 
@@ -57,8 +58,6 @@ export const sagaOf = (call: SandboxCall): string | undefined => {
   return undefined;
 };
 
-const endOf = (call: SandboxCall): number => call.answeredAt ?? Number.POSITIVE_INFINITY;
-
 const inArrivalOrder = (a: SandboxCall, b: SandboxCall): number =>
   a.receivedAt - b.receivedAt || a.seq - b.seq;
 
@@ -67,7 +66,7 @@ export const callsBySaga = (calls: readonly SandboxCall[]): ReadonlyMap<string, 
   const sagas = new Map<string, SandboxCall[]>();
   for (const call of calls) {
     const saga = sagaOf(call);
-    if (saga === undefined || call.instance === undefined) continue;
+    if (saga === undefined || call.instance === undefined || call.instance === null) continue;
     sagas.set(saga, [...(sagas.get(saga) ?? []), call]);
   }
   for (const list of sagas.values()) list.sort(inArrivalOrder);
@@ -80,7 +79,7 @@ export const describeCall = (call: SandboxCall): string =>
     call.answeredAt === undefined || call.answeredAt === null
       ? 'unanswered'
       : `+${call.answeredAt - call.receivedAt} ms`
-  }] ${call.status}${call.fault === undefined ? '' : ` ${call.fault}`}`;
+  }] ${String(call.status ?? 'no answer')}${call.fault === undefined ? '' : ` ${call.fault}`}`;
 
 export interface ConcurrentSteps {
   readonly saga: string;
@@ -89,10 +88,31 @@ export interface ConcurrentSteps {
 }
 
 /**
+ * When a call stopped occupying its caller. An answered call ends when answered. One never answered
+ * (held back, or dropped) ends when its caller moved on: its next call for the same saga (a saga's
+ * steps follow each other within an instance, so it had given up waiting), or its death; failing
+ * both, it never ends.
+ */
+const endOf = (
+  call: SandboxCall,
+  saga: readonly SandboxCall[],
+  deaths: ReadonlyMap<string, number>,
+): number => {
+  if (call.answeredAt !== undefined && call.answeredAt !== null) return call.answeredAt;
+  const next = saga.find((c) => c.instance === call.instance && inArrivalOrder(c, call) > 0);
+  const death = call.instance === undefined || call.instance === null ? undefined : deaths.get(call.instance);
+  return Math.min(next?.receivedAt ?? Number.POSITIVE_INFINITY, death ?? Number.POSITIVE_INFINITY);
+};
+
+/**
  * Pairs of calls of one saga from two different instances whose [receivedAt, answeredAt] intervals
  * overlap: two instances driving the same saga at once. Intervals that only touch are disjoint.
+ * `deaths`: when each killed instance died (real ms), which ends the calls it never had answered.
  */
-export const concurrentSteps = (calls: readonly SandboxCall[]): readonly ConcurrentSteps[] => {
+export const concurrentSteps = (
+  calls: readonly SandboxCall[],
+  deaths: ReadonlyMap<string, number> = new Map(),
+): readonly ConcurrentSteps[] => {
   const found: ConcurrentSteps[] = [];
   for (const [saga, list] of callsBySaga(calls)) {
     for (let i = 0; i < list.length; i += 1) {
@@ -101,7 +121,8 @@ export const concurrentSteps = (calls: readonly SandboxCall[]): readonly Concurr
       for (let j = i + 1; j < list.length; j += 1) {
         const b = list[j];
         if (b === undefined || b.instance === a.instance) continue;
-        if (b.receivedAt < endOf(a) && a.receivedAt < endOf(b)) found.push({ saga, first: a, second: b });
+        if (b.receivedAt < endOf(a, list, deaths) && a.receivedAt < endOf(b, list, deaths))
+          found.push({ saga, first: a, second: b });
       }
     }
   }

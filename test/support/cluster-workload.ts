@@ -327,7 +327,7 @@ export const runScaleOut = async (
     const last = new Map<string, string>();
     for (const call of record)
       if (call.outTradeNo !== undefined && call.outRefundNo === undefined && paying.has(call.outTradeNo))
-        if (call.instance !== undefined) last.set(call.outTradeNo, call.instance);
+        if (typeof call.instance === 'string') last.set(call.outTradeNo, call.instance);
     const live = cluster.live();
     const counts = live.map((i) => [...last.values()].filter((id) => id === i.id).length);
     const most = Math.max(...counts);
@@ -424,7 +424,7 @@ export const runScaleOut = async (
     ...(callRecordProblem === undefined ? {} : { callRecordProblem }),
     calls: record.length,
     paidTwice: paidMoreThanOnce(record),
-    concurrent: concurrentSteps(record),
+    concurrent: concurrentSteps(record, new Map(kills.map((k) => [k.victim, k.killedAt]))),
     handBacks: handBacks(record),
     replay,
     wallMs: Date.now() - started,

@@ -34,8 +34,18 @@ describe('the call record checks', () => {
     expect(concurrentSteps(follows)).toEqual([]);
     const overlapping = [call('a', 'queryOrder', 0, 50), call('b', 'queryOrder', 49, 60)];
     expect(concurrentSteps(overlapping)).toHaveLength(1);
-    // An unanswered call lasts until the end of the record.
+    // A call never answered lasts until its caller moves on (its next call for the saga, or its
+    // death), or else to the end of the record.
     expect(concurrentSteps([call('a', 'pay', 0, null), call('b', 'queryOrder', 500, 510)])).toHaveLength(1);
+    const held = [
+      call('a', 'pay', 0, null),
+      call('a', 'queryOrder', 400, 410),
+      call('b', 'queryOrder', 500, 510),
+    ];
+    expect(concurrentSteps(held)).toEqual([]);
+    const died = [call('a', 'pay', 0, null), call('b', 'queryOrder', 500, 510)];
+    expect(concurrentSteps(died, new Map([['a', 450]]))).toEqual([]);
+    expect(concurrentSteps(died, new Map([['a', 505]]))).toHaveLength(1);
     // Other sagas, or the same instance, never count.
     expect(
       concurrentSteps([
