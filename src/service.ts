@@ -5,7 +5,12 @@
  * prom-client, inversify and reflect-metadata (and better-sqlite3, @eventstore/db-client or pg for
  * the store it is configured with).
  */
-export { startService, type RunningService } from './main/service';
+export {
+  startService,
+  InstanceLockedError,
+  type RunningService,
+  type StartServiceOptions,
+} from './main/service';
 export { loadConfig, type ServiceConfig } from './main/config';
 export {
   createHttpServer,

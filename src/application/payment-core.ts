@@ -12,14 +12,24 @@ import {
   type OutTradeNo,
   type SubMchid,
 } from '../domain';
-import type { ApiError, PaymentApi, PaymentView, RefundView, RequestContext } from '../ports';
+import {
+  type ApiError,
+  type PaymentApi,
+  type PaymentView,
+  type RefundView,
+  type RequestContext,
+  exclusiveSagaLeases,
+  partitionOf,
+} from '../ports';
 import { type AggregateSpec, OrderAggregate, RefundAggregate } from './aggregate';
 import { type CommandContext, type HandleError, handleCommand, untilDeadline } from './command-handler';
 import { fingerprint } from './deterministic-id';
 import { createNotificationIntake } from './notification-intake';
 import { createPaySaga } from './pay-saga';
 import { createRefundSaga } from './refund-saga';
+import { type LogFollower, followLog } from './log-follower';
 import { type CoreDeps, createChangeFeed, createKeyedLock, createWakeups, isoNow } from './runtime';
+import { createSagaOwnership } from './saga-ownership';
 import { load } from './saga-commands';
 import { isRefundSettledForMerchant, isSettledForCashier, paymentView, refundView } from './views';
 import { startProjections, allProjections, openReviewItems, ACTIVE_SAGAS } from './projections';
@@ -62,15 +72,26 @@ export interface PaymentCore {
   readonly start: () => Promise<void>;
   /** Stops timers and projections; appends in flight finish; nothing in the store is lost. */
   readonly stop: () => Promise<void>;
+  /** This instance among those sharing the log: its id and the saga partitions it leases now. */
+  readonly instance: { readonly id: string; readonly partitions: () => readonly number[] };
 }
 
 export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
   const feed = createChangeFeed();
   const wakeups = createWakeups(deps.timers);
-  const refundSaga = createRefundSaga(deps, feed, wakeups);
-  const paySaga = createPaySaga(deps, feed, wakeups, async (state) => {
+  const leases = deps.leases ?? exclusiveSagaLeases();
+  const ownership = createSagaOwnership(leases, {
+    ...(deps.config.instanceId !== undefined ? { owner: deps.config.instanceId } : {}),
+    ...(deps.config.leaseTtlMs !== undefined ? { ttlMs: deps.config.leaseTtlMs } : {}),
+    ...(deps.config.stepBudgetMs !== undefined ? { stepBudgetMs: deps.config.stepBudgetMs } : {}),
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  const refundSaga = createRefundSaga(deps, feed, wakeups, ownership);
+  const paySaga = createPaySaga(deps, feed, wakeups, ownership, async (state) => {
     if (Order.isActive(state)) await refundSaga.ensureRequested(state);
   });
+  let follower: LogFollower | undefined;
   const intake = createNotificationIntake(deps, (streamId, kind) => {
     void (kind === 'refund' ? refundSaga.drive(streamId) : paySaga.drive(streamId));
   });
@@ -425,28 +446,70 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
     },
   };
 
-  const resume = async (): Promise<void> => {
+  /** Drives the open sagas of the given partitions (all of them for a log this process alone drives). */
+  const resume = async (partitions?: ReadonlySet<number>): Promise<void> => {
     const active = await deps.readModels.list(ACTIVE_SAGAS, { where: { isFinal: false } })();
     if (E.isLeft(active)) throw new Error(`read models unavailable at start: ${active.left.message}`);
     for (const doc of active.right) {
       const streamId = String(doc['streamId']);
-      void (doc['kind'] === 'refund' ? refundSaga.drive(streamId) : paySaga.drive(streamId));
+      if (doc['kind'] === 'refund')
+        void refundSaga.drive(streamId); // it checks its order's partition
+      else if (!partitions || partitions.has(partitionOf(streamId, leases.partitions)))
+        void paySaga.drive(streamId);
     }
+  };
+
+  /** Partitions just leased: once the read models have seen what this instance has, their open sagas are resumed. */
+  const takeOver = async (partitions: ReadonlySet<number>): Promise<void> => {
+    const seen = follower?.lastSeen();
+    if (seen !== undefined) await projections?.waitForPosition(seen);
+    await resume(partitions).catch((e: unknown) =>
+      deps.logger.error('could not resume the sagas of leased partitions', {
+        reason: e instanceof Error ? e.message : String(e),
+      }),
+    );
   };
 
   return {
     api,
+    instance: { id: ownership.owner, partitions: ownership.held },
     start: async () => {
       // Platform certificates are fetched now, not on the first pay (a no-op once trust is held).
       void deps.gateway.platformTrust(0)();
       projections = startProjections(deps, allProjections);
       await projections.whenCaughtUp();
-      await resume();
+      if (ownership.kind === 'exclusive') {
+        await ownership.start(() => undefined);
+        await resume();
+      } else {
+        // Several instances share the log: follow it from what the read models hold, then lease.
+        const from = await deps.readModels.checkpoint(allProjections[0]?.name ?? 'payments')();
+        follower = followLog(deps, E.isRight(from) ? from.right : undefined, (streamId) => {
+          if (streamId.startsWith('order-')) {
+            feed.notify(streamId);
+            if (ownership.owns(streamId)) void paySaga.drive(streamId);
+          } else if (streamId.startsWith('refund-')) {
+            feed.notify(streamId);
+            void refundSaga.drive(streamId);
+          }
+        });
+        await ownership.start((taken) => void takeOver(taken));
+      }
       await intake.resumePending();
     },
     stop: async () => {
       intake.stop();
       wakeups.stop();
+      ownership.stop();
+      if (ownership.kind === 'shared') {
+        await follower?.stop();
+        // Steps under way end (each within its budget), then the leases go to the others at once.
+        await Promise.race([
+          Promise.all([paySaga.idle(), refundSaga.idle()]),
+          new Promise((resolve) => setTimeout(resolve, ownership.stepBudgetMs).unref()),
+        ]);
+        await ownership.release();
+      }
       await projections?.stop();
     },
   };

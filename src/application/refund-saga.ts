@@ -2,7 +2,8 @@ import * as E from 'fp-ts/Either';
 import { Order, Refund, orderStreamId, refundStreamId } from '../domain';
 import { OrderAggregate, RefundAggregate } from './aggregate';
 import { observeRefundAnswer } from './observe';
-import { type ChangeFeed, type CoreDeps, type Wakeups, createKeyedLock, isoNow } from './runtime';
+import { type ChangeFeed, type CoreDeps, type Wakeups, createSagaRuns, isoNow } from './runtime';
+import type { SagaOwnership } from './saga-ownership';
 import { callGateway, commandsFor, describeError, load } from './saga-commands';
 
 const ACTOR = 'refund-saga';
@@ -15,6 +16,8 @@ export interface RefundSaga {
     order: Order.ActiveOrder,
     only?: Refund.ActiveRefund['outRefundNo'],
   ) => Promise<void>;
+  /** Resolves once every step started so far has ended. */
+  readonly idle: () => Promise<void>;
 }
 
 /**
@@ -24,8 +27,13 @@ export interface RefundSaga {
  * order is confirmed (succeeded) or released (closed, rejected); while it is ABNORMAL or in review the
  * reservation is held, and for an unclear outcome the janitor's steps (Refund.nextRefundStep) go on.
  */
-export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wakeups): RefundSaga => {
-  const lock = createKeyedLock();
+export const createRefundSaga = (
+  deps: CoreDeps,
+  feed: ChangeFeed,
+  wakeups: Wakeups,
+  ownership: SagaOwnership,
+): RefundSaga => {
+  const runs = createSagaRuns();
   const log = deps.logger.child({ saga: 'refund' });
 
   const retryLater = (streamId: string, reason: string): void => {
@@ -92,6 +100,8 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
       const { state } = loaded.right;
       if (!Refund.isActive(state)) return;
       const s = state;
+      // Driven by the instance that leases the order's partition, and only while it does.
+      if (!ownership.owns(orderStreamId(s.subMchid, s.outTradeNo))) return;
       const next = Refund.nextRefundStep(s);
       const runCommand = commandsFor(deps, RefundAggregate, streamId, loaded.right, ACTOR);
       const exec = async (command: Refund.RefundCommand): Promise<boolean> => {
@@ -205,7 +215,8 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
       E.isRight(loaded) && Refund.isActive(loaded.right.state)
         ? orderStreamId(loaded.right.state.subMchid, loaded.right.state.outTradeNo)
         : streamId;
-    return lock(key, () => step(streamId)).catch((e: unknown) => {
+    if (!ownership.owns(key)) return;
+    return runs(streamId, key, () => step(streamId)).catch((e: unknown) => {
       // A bug or an adapter that broke its contract (a rejected Task): log it and try again later;
       // the step function resumes from what is recorded, so nothing is sent twice.
       void retryLater(streamId, `crashed: ${e instanceof Error ? e.message : String(e)}`);
@@ -256,5 +267,5 @@ export const createRefundSaga = (deps: CoreDeps, feed: ChangeFeed, wakeups: Wake
     }
   };
 
-  return { drive, ensureRequested };
+  return { drive, ensureRequested, idle: runs.idle };
 };

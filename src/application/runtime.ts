@@ -25,7 +25,13 @@ export interface CoreConfig {
   readonly payTrustWaitMs?: number;
   /** This instance's id among those sharing the log: the saga leases' owner. Default: host, pid and a random part. */
   readonly instanceId?: string;
-  /** How long a saga lease lasts without renewal (shared leases only); default 15 s. */
+  /**
+   * The longest a saga step may take (real ms): the slowest WeChat call plus a margin; default 17 s,
+   * for the default client (`WeChatPayClient.longestSagaCallMs` says what a client needs). A step
+   * starts only while its lease outlasts it.
+   */
+  readonly stepBudgetMs?: number;
+  /** How long a saga lease lasts without renewal (shared leases only); default the step budget plus 3 s. */
   readonly leaseTtlMs?: number;
 }
 
@@ -48,7 +54,7 @@ export const isoNow = (clock: Clock): string => new Date(clock.now()).toISOStrin
 /** Runs work for one key at a time, in arrival order; different keys run concurrently. */
 export const createKeyedLock = () => {
   const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+  const run = <T>(key: string, work: () => Promise<T>): Promise<T> => {
     const previous = tails.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);
     const tail = next.catch(() => undefined);
@@ -58,6 +64,33 @@ export const createKeyedLock = () => {
     });
     return next;
   };
+  /** Resolves once every run started so far has ended. */
+  const idle = async (): Promise<void> => {
+    while (tails.size > 0) await Promise.all([...tails.values()]);
+  };
+  return Object.assign(run, { idle });
+};
+
+/**
+ * A saga's runs: one at a time per lock key (an order and its refunds share one), and a run asked
+ * for while another of the same saga still waits for its turn joins that one. A step reads the
+ * latest state when it starts, so one waiting run covers every request made before it starts: a
+ * burst of events (a live subscription delivers each) costs one step, not one each.
+ */
+export const createSagaRuns = () => {
+  const lock = createKeyedLock();
+  const waiting = new Map<string, Promise<void>>();
+  const run = (sagaKey: string, lockKey: string, work: () => Promise<void>): Promise<void> => {
+    const queued = waiting.get(sagaKey);
+    if (queued) return queued;
+    const started = lock(lockKey, () => {
+      waiting.delete(sagaKey);
+      return work();
+    });
+    waiting.set(sagaKey, started);
+    return started;
+  };
+  return Object.assign(run, { idle: lock.idle });
 };
 
 /** Tells waiters that a stream changed, so `?wait` answers without polling the store. */
@@ -107,6 +140,20 @@ export const createWakeups = (timers: Timers) => {
           if (!isStopped) callback();
         }),
       );
+    },
+    /**
+     * The same, after a delay of real time: lease hand-overs between instances are real time,
+     * whatever pace business time keeps.
+     */
+    afterRealMs: (key: string, delayMs: number, callback: () => void): void => {
+      if (isStopped) return;
+      pending.get(key)?.cancel();
+      const timer = setTimeout(() => {
+        pending.delete(key);
+        if (!isStopped) callback();
+      }, delayMs);
+      timer.unref();
+      pending.set(key, { cancel: () => clearTimeout(timer) });
     },
     stop: (): void => {
       isStopped = true;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
 import type { EventStore, Logger } from '../ports';
 import type { CoreConfig, PaymentCore } from '../application';
 import { createHttpServer } from '../adapters/http/fastify';
@@ -9,6 +10,7 @@ import { createPinoLogger } from '../adapters/pino';
 import { createPrometheusMetrics } from '../adapters/prometheus';
 import { startSandbox, type RunningSandbox } from '../adapters/sandbox';
 import { createScaledClock, createSystemTimers, systemClock, type ScaledClock } from '../adapters/system';
+import { acquireSqliteInstanceLock, type InstanceLocked } from '../adapters/sqlite/instance-lock';
 import { createWeChatPayClient, type WeChatPayClientConfig } from '../adapters/wechatpay';
 import { type ServiceConfig, embeddedNotifyUrl, sandboxStateDir } from './config';
 import { TYPES, buildContainer } from './container';
@@ -100,20 +102,53 @@ const clientConfigFromMerchant = (m: NonNullable<ServiceConfig['merchant']>): We
     : {}),
 });
 
+export interface StartServiceOptions {
+  readonly logger?: Logger;
+  /**
+   * Business clock of the core (sagas, event times, which statement days have closed); default
+   * real time, or scaled by WPG_TIME_SCALE. The demo passes one it can move forward.
+   */
+  readonly clock?: ScaledClock;
+  /** Clock of the embedded sandbox; default the business clock. */
+  readonly sandboxClock?: ScaledClock;
+}
+
+/** Thrown by `startService` when another service process already drives this SQLite log. */
+export class InstanceLockedError extends Error {
+  constructor(readonly locked: InstanceLocked) {
+    super(locked.message);
+    this.name = 'InstanceLockedError';
+  }
+}
+
+/**
+ * The service drives sagas, and a SQLite log's sagas belong to one process: it holds the log's
+ * instance lock for as long as it runs, taken before anything else starts. Commands and embedded
+ * readers of the log do not take it. PostgreSQL and EventStoreDB share sagas through leases instead.
+ */
 export const startService = async (
   config: ServiceConfig,
-  options: {
-    readonly logger?: Logger;
-    /**
-     * Business clock of the core (sagas, event times, which statement days have closed); default
-     * real time, or scaled by WPG_TIME_SCALE. The demo passes one it can move forward.
-     */
-    readonly clock?: ScaledClock;
-    /** Clock of the embedded sandbox; default the business clock. */
-    readonly sandboxClock?: ScaledClock;
-  } = {},
+  options: StartServiceOptions = {},
 ): Promise<RunningService> => {
   mkdirSync(config.dataDir, { recursive: true });
+  const lock =
+    config.eventStore.kind === 'sqlite'
+      ? acquireSqliteInstanceLock(config.eventStore.path)
+      : E.right({ release: () => undefined });
+  if (E.isLeft(lock)) throw new InstanceLockedError(lock.left);
+  try {
+    return await startHoldingLock(config, options, lock.right.release);
+  } catch (error) {
+    lock.right.release();
+    throw error;
+  }
+};
+
+const startHoldingLock = async (
+  config: ServiceConfig,
+  options: StartServiceOptions,
+  releaseLock: () => void,
+): Promise<RunningService> => {
   const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
   // Business time (saga timers, event times) may run faster against a sandbox; protocol time
   // (request signatures, the ±300 s response check) is always the real clock, as WeChat's is.
@@ -147,6 +182,7 @@ export const startService = async (
     merchantCategoryCode: config.merchantCategoryCode,
     // With the embedded sandbox, refund notifications come straight back to this service.
     refundNotifyUrl: config.notifyUrl ?? embeddedNotifyUrl(config.host, port),
+    stepBudgetMs: client.longestSagaCallMs + 1_000,
   };
   const container = buildContainer(coreConfig, {
     store: stores.store,
@@ -184,6 +220,7 @@ export const startService = async (
       await core.stop();
       await client.close();
       await stores.close();
+      releaseLock();
       await sandbox?.close();
     },
   };

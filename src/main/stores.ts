@@ -9,7 +9,9 @@ import {
   createPostgresEventStore,
   createPostgresPool,
   createPostgresReadModelStore,
+  createPostgresSagaLeases,
 } from '../adapters/postgresql';
+import { createStreamSagaLeases } from '../adapters/shared/stream-saga-leases';
 import { openSqliteDatabase } from '../adapters/sqlite/database';
 import { createSqliteEventStore } from '../adapters/sqlite/event-store';
 import { createSqliteReadModelStore } from '../adapters/sqlite/read-model-store';
@@ -32,12 +34,17 @@ export interface OpenStores {
 const readModelsPath = (eventsPath: string): string =>
   join(dirname(eventsPath), `${basename(eventsPath).replace(/\.db$/, '')}.read-models.db`);
 
-const withReadModels = (store: EventStore, path: string, closeStore: () => Promise<void>): OpenStores => {
+const withReadModels = (
+  store: EventStore,
+  leases: SagaLeases,
+  path: string,
+  closeStore: () => Promise<void>,
+): OpenStores => {
   const db = openSqliteDatabase(path, { synchronous: 'NORMAL' });
   return {
     store,
     readModels: createSqliteReadModelStore(db),
-    leases: exclusiveSagaLeases(),
+    leases,
     close: async () => {
       await closeStore();
       if (db.open) db.close();
@@ -57,7 +64,8 @@ export const openStores = (setting: EventStoreSetting, dataDir: string): OpenSto
     case 'sqlite': {
       const db = openSqliteDatabase(setting.path);
       const store = createSqliteEventStore(db);
-      return withReadModels(store, readModelsPath(setting.path), async () => {
+      // One process drives a SQLite log's sagas (the service holds its instance lock): all of them.
+      return withReadModels(store, exclusiveSagaLeases(), readModelsPath(setting.path), async () => {
         await store.close();
         if (db.open) db.close();
       });
@@ -65,7 +73,10 @@ export const openStores = (setting: EventStoreSetting, dataDir: string): OpenSto
     case 'esdb': {
       mkdirSync(dataDir, { recursive: true });
       const store = createEventStoreDbEventStore(setting.connectionString);
-      return withReadModels(store, join(dataDir, 'read-models.db'), () => store.close());
+      // No tables: the lease table lives in a stream of the log itself.
+      return withReadModels(store, createStreamSagaLeases(store), join(dataDir, 'read-models.db'), () =>
+        store.close(),
+      );
     }
     case 'postgresql': {
       // The read models share the log's database (and its pool): every instance reads the same ones.
@@ -74,7 +85,7 @@ export const openStores = (setting: EventStoreSetting, dataDir: string): OpenSto
       return {
         store,
         readModels: createPostgresReadModelStore(pool),
-        leases: exclusiveSagaLeases(),
+        leases: createPostgresSagaLeases(pool),
         close: async () => {
           await store.close();
           await pool.end();

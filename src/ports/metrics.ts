@@ -17,6 +17,8 @@ export interface Metrics {
    * failed and it stopped alone. Optional, so metrics written before it keep compiling.
    */
   readonly projectionStatus?: (projection: string, status: ProjectionStatusName) => void;
+  /** How many saga partitions this instance leases now (several instances on one log). */
+  readonly sagaPartitionsHeld?: (count: number) => void;
 }
 
 export type ProjectionStatusName = 'running' | 'caught-up' | 'failed' | 'stopped';

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { StoreUnavailable } from './event-store';
 
@@ -51,6 +52,13 @@ export interface LeaseGrant {
   readonly instances: number;
 }
 
+/**
+ * The stream that holds the lease table in stores without tables (EventStoreDB): bookkeeping of the
+ * running instances, not a business fact. Whatever reads the whole log skips it (its category, `wpg`,
+ * is no domain's), and `wpg migrate-store` leaves it behind: the target's instances keep their own.
+ */
+export const SAGA_LEASES_STREAM = 'wpg-saga-leases';
+
 /** The default partition count: enough to spread over a few dozen instances, few enough to scan. */
 export const SAGA_PARTITIONS = 32;
 
@@ -62,4 +70,15 @@ export const partitionOf = (orderStreamId: string, partitions: number): number =
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash % partitions;
+};
+
+/** The table of a store only one process drives: every partition, always. */
+export const exclusiveSagaLeases = (partitions = SAGA_PARTITIONS): SagaLeases => {
+  const all = Array.from({ length: partitions }, (_, i) => i);
+  return {
+    kind: 'exclusive',
+    partitions,
+    claim: () => async () => E.right({ held: all, validForMs: Number.POSITIVE_INFINITY, instances: 1 }),
+    release: () => async () => E.right(undefined),
+  };
 };

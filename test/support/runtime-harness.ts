@@ -21,6 +21,7 @@ import {
   type EventStore,
   type PaymentApi,
   type ReadModelStore,
+  type SagaLeases,
   type WeChatPayGateway,
 } from '../../src/ports';
 import { createHttpServer } from '../../src/adapters/http/fastify';
@@ -102,6 +103,17 @@ export interface RuntimeOptions {
   /** Skip the client's start-up download, as a platform that never calls `start()` would. */
   readonly skipClientStart?: boolean;
   readonly refundPolicy?: Partial<Refund.RefundPolicy>;
+  /**
+   * One of several instances on a log shared in this process: the stores are given (and not
+   * closed on stop), and the saga leases are shared.
+   */
+  readonly instance?: {
+    readonly id: string;
+    readonly store: EventStore;
+    readonly readModels: ReadModelStore;
+    readonly leases: SagaLeases;
+    readonly leaseTtlMs: number;
+  };
 }
 
 const silent = createPinoLogger({ level: (process.env['WPG_TEST_LOG'] as 'silent' | undefined) ?? 'silent' });
@@ -140,10 +152,13 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
     },
     { clock: world.clock, logger: silent, timers: createSystemTimers(world.clock) },
   );
-  const db: SqliteDatabase = openSqliteDatabase(join(world.dir, 'events.db'));
-  const rawStore = createSqliteEventStore(db);
+  const instance = options.instance;
+  const db: SqliteDatabase | undefined = instance
+    ? undefined
+    : openSqliteDatabase(join(world.dir, 'events.db'));
+  const rawStore = instance?.store ?? createSqliteEventStore(db!);
   const store = options.wrapStore ? options.wrapStore(rawStore) : rawStore;
-  const readModels = createSqliteReadModelStore(db);
+  const readModels = instance?.readModels ?? createSqliteReadModelStore(db!);
   const gateway = options.wrapGateway ? options.wrapGateway(client.gateway) : client.gateway;
 
   let core: PaymentCore | undefined = undefined as PaymentCore | undefined;
@@ -168,7 +183,15 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
     timers: createSystemTimers(world.clock),
     logger: silent,
     metrics: noMetrics,
+    ...(instance ? { leases: instance.leases } : {}),
     config: {
+      ...(instance
+        ? {
+            instanceId: instance.id,
+            leaseTtlMs: instance.leaseTtlMs,
+            stepBudgetMs: client.longestSagaCallMs + 500,
+          }
+        : {}),
       spMchid: c.spMchid as SpMchid,
       payPolicy: { ...Order.defaultPayPolicy, ...options.payPolicy },
       refundPolicy: { ...Refund.defaultRefundPolicy, ...options.refundPolicy },
@@ -192,8 +215,9 @@ export const startRuntime = async (world: World, options: RuntimeOptions = {}): 
       await http.close();
       await started.stop();
       await client.close();
+      if (instance) return;
       await rawStore.close();
-      if (db.open) db.close();
+      if (db?.open) db.close();
     },
     kill: async () => {
       http.server.closeAllConnections();

@@ -2,16 +2,7 @@ import * as E from 'fp-ts/Either';
 import { SAGA_PARTITIONS, type SagaLeases } from '../../ports/saga-leases';
 import { EMPTY_LEASE_TABLE, type LeaseTable, claimOnTable, releaseOnTable } from '../shared/lease-table';
 
-/** The table of a store only one process drives: every partition, always (ports/saga-leases.ts). */
-export const exclusiveSagaLeases = (partitions = SAGA_PARTITIONS): SagaLeases => {
-  const all = Array.from({ length: partitions }, (_, i) => i);
-  return {
-    kind: 'exclusive',
-    partitions,
-    claim: () => async () => E.right({ held: all, validForMs: Number.POSITIVE_INFINITY, instances: 1 }),
-    release: () => async () => E.right(undefined),
-  };
-};
+export { exclusiveSagaLeases } from '../../ports/saga-leases';
 
 /**
  * A shared table in this process's memory, on the wall clock: several payment cores of one process

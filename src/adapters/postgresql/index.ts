@@ -2,3 +2,4 @@ export { createPostgresEventStore, type PostgresEventStoreOptions } from './even
 export { createPostgresReadModelStore } from './read-model-store';
 export { createPostgresCheckpointStore, type PostgresTransaction } from './projection-checkpoints';
 export { createPostgresPool } from './pool';
+export { createPostgresSagaLeases } from './saga-leases';

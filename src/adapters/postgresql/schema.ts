@@ -19,6 +19,8 @@ export const APPEND_LOCK = 7_827_044_001; // one bigint key; the two-int key spa
 export const CHECKPOINT_LOCK_SPACE = 0x77706701;
 export const READ_MODEL_LOCK_SPACE = 0x77706702;
 const SCHEMA_LOCK = 7_827_044_000;
+/** Serialises saga lease claims (saga-leases.ts): each reads the whole table and writes it back. */
+export const LEASE_LOCK = 7_827_044_002;
 /** The channel of LISTEN/NOTIFY: every append transaction that wrote notifies it on commit. */
 export const EVENTS_CHANNEL = 'wpg_events';
 
@@ -53,6 +55,19 @@ const CHECKPOINT_TABLES = `
   CREATE TABLE IF NOT EXISTS wpg_projection_checkpoints (
     projection text   PRIMARY KEY,
     position   bigint NOT NULL
+  );
+`;
+
+/** Saga leases (saga-leases.ts): one row per held partition, one per live instance. */
+const LEASE_TABLES = `
+  CREATE TABLE IF NOT EXISTS wpg_saga_leases (
+    partition  integer     PRIMARY KEY,
+    owner      text        NOT NULL,
+    expires_at timestamptz NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS wpg_saga_instances (
+    owner      text        PRIMARY KEY,
+    expires_at timestamptz NOT NULL
   );
 `;
 
@@ -113,6 +128,8 @@ export const ensureReadModelTables = (pool: Pool): Promise<void> =>
   ensureOnce(pool, 'read-models', READ_MODEL_TABLES);
 export const ensureCheckpointTables = (pool: Pool): Promise<void> =>
   ensureOnce(pool, 'checkpoints', CHECKPOINT_TABLES);
+
+export const ensureLeaseTables = (pool: Pool): Promise<void> => ensureOnce(pool, 'leases', LEASE_TABLES);
 
 export const errorMessage = (error: unknown): string =>
   `postgresql: ${error instanceof Error ? error.message : String(error)}`;

@@ -89,6 +89,11 @@ export const createPrometheusMetrics = (options: PrometheusOptions = {}): Promet
     labelNames: ['projection'],
     registers,
   });
+  const sagaPartitions = new Gauge({
+    name: `${prefix}saga_partitions_held`,
+    help: 'Saga partitions this instance leases (all of them when it alone drives the log).',
+    registers,
+  });
 
   const metrics: Metrics = {
     paymentSettled: (status, durationMs) => {
@@ -107,6 +112,7 @@ export const createPrometheusMetrics = (options: PrometheusOptions = {}): Promet
     projectionLag: (projection, lag) => projectionLag.set({ projection }, Math.max(0, lag)),
     projectionStatus: (projection, status) =>
       projectionFailed.set({ projection }, status === 'failed' ? 1 : 0),
+    sagaPartitionsHeld: (count) => sagaPartitions.set(count),
   };
 
   return {

@@ -63,7 +63,11 @@ export const claimOnTable = (
   );
   return {
     table: { partitions, instances },
-    grant: { held, validForMs: held.length === 0 ? ttlMs : validForMs, instances: Object.keys(instances).length },
+    grant: {
+      held,
+      validForMs: held.length === 0 ? ttlMs : validForMs,
+      instances: Object.keys(instances).length,
+    },
     changed,
   };
 };

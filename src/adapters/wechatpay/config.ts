@@ -158,3 +158,13 @@ export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => 
     signOn: config.signOn ?? 'thread-pool',
   };
 };
+
+/** Writes are sent once (their timeout); reads are retried on Unknown (each attempt, and the back-off between). */
+export const longestSagaCallMs = (config: Pick<ResolvedConfig, 'timeouts' | 'readRetry'>): number => {
+  const { timeouts: t, readRetry: r } = config;
+  const backoff = Array.from({ length: r.attempts - 1 }, (_, n) =>
+    Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** n),
+  ).reduce((a, b) => a + b, 0);
+  const read = (timeoutMs: number): number => r.attempts * timeoutMs + backoff;
+  return Math.max(t.pay, t.reverse, t.refund, read(t.queryOrder), read(t.queryRefund));
+};

@@ -59,7 +59,14 @@ export interface Transport {
   readonly close: () => Promise<void>;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Our own code: a call that outlived its whole deadline (see CollectingHandler). */
+const DEADLINE_CODE = 'WPG_CALL_DEADLINE';
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  DEADLINE_CODE,
+]);
 
 export const errorCode = (e: unknown): string =>
   typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
@@ -79,10 +86,36 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: ResponseHeaders = {};
   private readonly chunks: Buffer[] = [];
+  private controller: { abort: (reason: Error) => void } | undefined;
+  private isExpired = false;
+  private readonly deadline: NodeJS.Timeout;
 
-  constructor(private readonly resolve: (result: E.Either<TransportError, RawResponse>) => void) {}
+  /**
+   * `deadlineMs` bounds the whole call, connecting and signing included, not only each wait as
+   * undici's timeouts do: a saga step may start a call only while its lease outlasts the call, so
+   * the call must end (or be abandoned unsent) by then.
+   */
+  constructor(
+    private readonly resolve: (result: E.Either<TransportError, RawResponse>) => void,
+    deadlineMs: number,
+  ) {
+    this.deadline = setTimeout(() => this.expire(), Math.max(0, deadlineMs));
+    this.deadline.unref();
+  }
 
-  onRequestStart(): void {}
+  private expire(): void {
+    this.isExpired = true;
+    const error = Object.assign(new Error('the call outlived its deadline'), { code: DEADLINE_CODE });
+    if (this.controller) this.controller.abort(error);
+    else this.resolve(E.left(toTransportError(error)));
+  }
+
+  onRequestStart(controller: { abort: (reason: Error) => void }): void {
+    this.controller = controller;
+    // Expired while connecting: never send it.
+    if (this.isExpired)
+      controller.abort(Object.assign(new Error('the call outlived its deadline'), { code: DEADLINE_CODE }));
+  }
 
   onResponseStart(_controller: unknown, statusCode: number, headers: ResponseHeaders): void {
     this.status = statusCode;
@@ -94,6 +127,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    clearTimeout(this.deadline);
     const { chunks } = this;
     this.resolve(
       E.right({
@@ -105,6 +139,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: unknown, error: Error): void {
+    clearTimeout(this.deadline);
     this.resolve(E.left(toTransportError(error)));
   }
 }
@@ -156,9 +191,10 @@ export const createTransport = (options: TransportOptions): Transport => {
   return {
     // A plain dispatch handler collects the (small) JSON answer without a stream per response.
     send: async (request, timeoutMs) => {
+      const startedAt = Date.now();
       const dispatch = await prepare(request, timeoutMs);
       return new Promise((resolve) => {
-        const handler = new CollectingHandler(resolve);
+        const handler = new CollectingHandler(resolve, timeoutMs - (Date.now() - startedAt));
         try {
           agent.dispatch(dispatch, handler);
         } catch (e) {

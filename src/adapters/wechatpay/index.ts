@@ -6,7 +6,7 @@ import type { Timers } from '../../ports/timers';
 import type { GatewayOutcome, WeChatPayGateway } from '../../ports/wechat-pay-gateway';
 import { isValidApiV3Key } from './aead';
 import { createCertificateStore, type CertificateTrustStats } from './certificate-store';
-import { resolveConfig, type WeChatPayClientConfig } from './config';
+import { longestSagaCallMs, resolveConfig, type WeChatPayClientConfig } from './config';
 import type { EndpointContext } from './endpoints/context';
 import { closeOrder, pay, queryOrder, reverse } from './endpoints/orders';
 import { queryAllRefunds, queryRefund, refund } from './endpoints/refunds';
@@ -36,6 +36,11 @@ export interface WeChatPayClient {
   readonly start: () => Promise<void>;
   /** Downloads made, trust held, and when each signing serial first verified (no key material). */
   readonly certificateStats: () => CertificateTrustStats;
+  /**
+   * The longest one saga call may take (real ms): a write's timeout, or a read's attempts with
+   * their back-off. A saga step fits in it, plus a margin (CoreConfig.stepBudgetMs).
+   */
+  readonly longestSagaCallMs: number;
   /** Closes the undici pool and stops the refresh schedule. */
   readonly close: () => Promise<void>;
 }
@@ -157,6 +162,7 @@ export function createWeChatPayClient(
     verifier: createNotificationVerifier({ clock, logger, apiV3Key: config.apiV3Key, keys: store }),
     start: store.start,
     certificateStats: store.stats,
+    longestSagaCallMs: longestSagaCallMs(resolved),
     close: async () => {
       if (timer !== undefined) clearInterval(timer);
       store.close();

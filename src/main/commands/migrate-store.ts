@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
-import type { EventStore, RecordedEvent } from '../../ports';
+import { SAGA_LEASES_STREAM, type EventStore, type RecordedEvent } from '../../ports';
 import { checkConnectionString, createEventStoreDbEventStore } from '../../adapters/eventstoredb';
 import { createMemoryEventStore } from '../../adapters/memory/event-store';
 import { createPostgresEventStore, createPostgresPool } from '../../adapters/postgresql';
@@ -17,7 +17,8 @@ postgresql://… (or postgres://…), or memory.
 The log is copied in global order, stream by stream, keeping every event's revision and id: each
 append carries the exact expected revision, so the target ends up with the same streams and the
 same global order. A re-run after an interruption skips what is already there; an event that
-differs from the source at the same revision stops the copy with exit code 1.
+differs from the source at the same revision stops the copy with exit code 1. The saga lease table
+(stream ${SAGA_LEASES_STREAM}) is not copied: it names the source's instances, not the business.
 
 Stop the service first: events written to the source during the copy may be missed.
 Exit codes: 0 copied, 1 the copy failed, 2 bad usage or setting.
@@ -105,7 +106,11 @@ const copyRun = async (
     : E.left(`writing ${describeEvent(next)}: ${JSON.stringify(rest.left)}`);
 };
 
-/** Copies the source's whole log into the target, in global order, idempotently. */
+/**
+ * Copies the source's whole log into the target, in global order, idempotently. The lease table is
+ * left behind: its leases belong to the source's instances, and a target that already ran a service
+ * has a lease stream of its own, which a copy would collide with.
+ */
 export const copyLog = async (
   source: EventStore,
   target: EventStore,
@@ -120,13 +125,14 @@ export const copyLog = async (
     if (E.isLeft(page)) return E.left(`reading the source: ${page.left.message}`);
     const last = page.right[page.right.length - 1];
     if (last === undefined) return E.right(progress);
-    for (const run of runsByStream(page.right)) {
-      const copied = await copyRun(target, run);
-      if (E.isLeft(copied)) return copied;
+    const copied = page.right.filter((e) => e.streamId !== SAGA_LEASES_STREAM);
+    for (const run of runsByStream(copied)) {
+      const done = await copyRun(target, run);
+      if (E.isLeft(done)) return done;
       for (const event of run) streams.add(event.streamId);
     }
     progress = {
-      events: progress.events + page.right.length,
+      events: progress.events + copied.length,
       streams: streams.size,
       position: last.position,
     };

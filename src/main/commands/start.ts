@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { loadConfig, type ServiceConfig } from '../config';
-import { startService, type ApiTokenSource, type RunningService } from '../service';
+import { InstanceLockedError, startService, type ApiTokenSource, type RunningService } from '../service';
 
 export const START_HELP = `wpg start — run the service: merchant API, webhook, sagas and projections
 
@@ -79,7 +79,15 @@ export const startCommand = async (argv: readonly string[]): Promise<number> => 
     );
     return 2;
   }
-  const service = await startService(config.right);
+  let service: RunningService;
+  try {
+    service = await startService(config.right);
+  } catch (error) {
+    // A second service on one SQLite log is a configuration to fix, reported as one (exit 2).
+    if (!(error instanceof InstanceLockedError)) throw error;
+    process.stderr.write(`wpg start: ${error.message}\n`);
+    return 2;
+  }
   const lines = banner(config.right, service);
   process.stdout.write(`${lines.join('\n')}\n`);
   await new Promise<void>((resolve) => {

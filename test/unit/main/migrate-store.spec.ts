@@ -5,8 +5,15 @@ import * as E from 'fp-ts/Either';
 import { createEventStoreDbEventStore } from '../../../src/adapters/eventstoredb';
 import { openSqliteDatabase } from '../../../src/adapters/sqlite/database';
 import { createSqliteEventStore } from '../../../src/adapters/sqlite/event-store';
-import { migrateStoreCommand } from '../../../src/main/commands/migrate-store';
-import type { EventStore, EventToAppend, RecordedEvent } from '../../../src/ports';
+import { createMemoryEventStore } from '../../../src/adapters/memory/event-store';
+import { createStreamSagaLeases } from '../../../src/adapters/shared/stream-saga-leases';
+import { copyLog, migrateStoreCommand } from '../../../src/main/commands/migrate-store';
+import {
+  SAGA_LEASES_STREAM,
+  type EventStore,
+  type EventToAppend,
+  type RecordedEvent,
+} from '../../../src/ports';
 import { startEsdbEmulator, type EsdbEmulator } from '../../support/esdb-emulator/server';
 
 const event = (id: string, type: string): EventToAppend => ({
@@ -177,5 +184,30 @@ describe('wpg migrate-store (SQLite to EventStoreDB, protocol-level emulator)', 
   it('--help prints the usage and exits 0', async () => {
     expect(await migrateStoreCommand(['--help'])).toBe(0);
     expect(out).toContain('wpg migrate-store --from <store> --to <store>');
+  });
+});
+
+describe('migrate-store and the saga lease table', () => {
+  it('leaves the source’s lease stream behind, and the target’s own untouched', async () => {
+    const source = createMemoryEventStore();
+    const target = createMemoryEventStore();
+    const claim = { ttlMs: 1_000, wanted: [0, 1], limit: 2 };
+    let now = 0;
+    const sourceLeases = createStreamSagaLeases(source, { now: () => (now += 5_000) });
+    right(await sourceLeases.claim({ ...claim, owner: 'old-a' })());
+    right(await source.append('order-1:T1', [event(uuid(1), 'OrderSubmitted')], 'no-stream')());
+    right(await sourceLeases.claim({ ...claim, owner: 'old-b' })());
+    right(await source.append('order-1:T1', [event(uuid(2), 'OrderDispatched')], 0)());
+    // A service already ran on the target: its lease stream must not meet the source's.
+    right(await createStreamSagaLeases(target).claim({ ...claim, owner: 'new' })());
+    const targetLeases = right(await target.readStream(SAGA_LEASES_STREAM)());
+
+    const copied = right(await copyLog(source, target));
+    expect(copied).toMatchObject({ events: 2, streams: 1 });
+    const business = (log: readonly RecordedEvent[]) => log.filter((e) => e.streamId !== SAGA_LEASES_STREAM);
+    expect(portable(business(right(await target.readAll()())))).toEqual(
+      portable(business(right(await source.readAll()()))),
+    );
+    expect(right(await target.readStream(SAGA_LEASES_STREAM)())).toEqual(targetLeases);
   });
 });
