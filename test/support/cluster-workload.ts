@@ -57,8 +57,10 @@ export interface KillReport {
   readonly killedAt: number;
   /** Sagas the victim had in flight (its last call for them) when it was chosen. */
   readonly inFlight: number;
-  /** From the kill until the live instances held every partition (from /metrics), if they did. */
+  /** From the kill until the live instances held every partition (polling /metrics), if they did. */
   readonly partitionsMs?: number;
+  /** The same moment from the instances' own log lines (exact, where /metrics is polled). */
+  readonly partitionsLoggedMs?: number;
   /** From the call record, once the run is over. */
   readonly sagas: SagaTakeover;
 }
@@ -335,16 +337,19 @@ export const runScaleOut = async (
     return { victim: live[index >= 0 ? index : 0] as Instance, inFlight: Math.max(0, most) };
   };
 
-  const kills: { victim: string; killedAt: number; inFlight: number; partitionsMs?: number }[] = [];
+  const kills: Omit<KillReport, 'sagas'>[] = [];
   for (let k = 0; k < plan.kills; k += 1) {
     const { victim, inFlight: victimInFlight } = await chooseVictim();
     const killedAt = await cluster.kill(victim);
+    const survivors = cluster.live();
     const held = await cluster.whenLiveHold(plan.partitions, killedAt + plan.leaseTtlMs + 10_000);
+    const logged = cluster.heldFromLogs(survivors, plan.partitions, killedAt);
     kills.push({
       victim: victim.id,
       killedAt,
       inFlight: victimInFlight,
       ...(held === undefined ? {} : { partitionsMs: held - killedAt }),
+      ...(logged === undefined ? {} : { partitionsLoggedMs: logged - killedAt }),
     });
     await sleep(plan.afterTakeoverMs);
   }
@@ -439,7 +444,8 @@ export const summarise = (label: string, r: ScaleOutReport): string => {
   const kills = r.kills
     .map(
       (k, i) =>
-        `kill ${i + 1} (${k.victim}): all partitions held after ${seconds(k.partitionsMs)}, ` +
+        `kill ${i + 1} (${k.victim}): all partitions held after ${seconds(k.partitionsLoggedMs)} ` +
+        `(logs; /metrics polled: ${seconds(k.partitionsMs)}), ` +
         `first stranded saga driven after ${seconds(k.sagas.firstMs)} ` +
         `(last ${seconds(k.sagas.lastMs)}, ${k.sagas.sagas} saga(s))`,
     )

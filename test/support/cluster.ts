@@ -105,6 +105,11 @@ export interface Cluster {
    * that moment (real ms), or undefined if it has not come by `deadline`.
    */
   readonly whenLiveHold: (total: number, deadline: number) => Promise<number | undefined>;
+  /**
+   * From the instances' logs ('saga partitions changed' lines, with the count each holds): the first
+   * moment at or after `since` when these instances together held `total` partitions, if they did.
+   */
+  readonly heldFromLogs: (instances: readonly Instance[], total: number, since: number) => number | undefined;
   /** `wpg replay --verify` on the shared store. */
   readonly replayVerify: () => Promise<{ readonly code: number | null; readonly output: string }>;
   readonly stop: () => Promise<void>;
@@ -343,6 +348,7 @@ export const startCluster = async (options: ClusterOptions): Promise<Cluster> =>
     return {
       dir,
       scale,
+      heldFromLogs: (instances, total, since) => heldFromLogs(instances, total, since),
       credentials,
       instances: () => [...all],
       live,
@@ -385,6 +391,32 @@ export const startCluster = async (options: ClusterOptions): Promise<Cluster> =>
     await stop();
     throw e;
   }
+};
+
+/** Each 'saga partitions changed' log line of an instance: when (real ms), and how many it held then. */
+export const partitionChanges = (
+  instance: Instance,
+): readonly { readonly at: number; readonly held: number }[] =>
+  instance.proc
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"saga partitions changed"'))
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { time?: unknown; held?: unknown };
+        const at = typeof entry.time === 'string' ? Date.parse(entry.time) : Number(entry.time);
+        return Number.isFinite(at) && typeof entry.held === 'number' ? [{ at, held: entry.held }] : [];
+      } catch {
+        return [];
+      }
+    });
+
+const heldFromLogs = (instances: readonly Instance[], total: number, since: number): number | undefined => {
+  const changes = instances.map(partitionChanges);
+  const moments = [since, ...changes.flat().map((c) => c.at)].filter((t) => t >= since).sort((a, b) => a - b);
+  return moments.find(
+    (t) => changes.reduce((sum, list) => sum + (list.filter((c) => c.at <= t).pop()?.held ?? 0), 0) === total,
+  );
 };
 
 /** The pay body of a Quick Pay payment under the cluster's sub-merchant. */
