@@ -86,6 +86,8 @@ export interface ScaleOutReport {
   readonly concurrent: readonly ConcurrentSteps[];
   readonly handBacks: readonly HandBack[];
   readonly replay: { readonly code: number | null; readonly output: string };
+  /** Each instance's warning and error log lines (the first ones), for a report on what went wrong. */
+  readonly warnings: Readonly<Record<string, readonly string[]>>;
   readonly wallMs: number;
 }
 
@@ -432,6 +434,16 @@ export const runScaleOut = async (
     concurrent: concurrentSteps(record, new Map(kills.map((k) => [k.victim, k.killedAt]))),
     handBacks: handBacks(record),
     replay,
+    warnings: Object.fromEntries(
+      cluster.instances().map((i) => [
+        i.id,
+        i.proc
+          .output()
+          .split('\n')
+          .filter((line) => /"level":"(warn|error|fatal)"/.test(line))
+          .slice(0, 40),
+      ]),
+    ),
     wallMs: Date.now() - started,
   };
 };
@@ -482,5 +494,15 @@ export const summarise = (label: string, r: ScaleOutReport): string => {
         `kill of ${k.victim}: first pickup ${k.sagas.first.saga} ${describeCall(k.sagas.first.call)}`,
       );
   if (r.replay.code !== 0) lines.push(`replay --verify:\n${r.replay.output.slice(-2_000)}`);
+  const troubled =
+    r.mismatches.length +
+      r.unsettled.length +
+      r.concurrent.length +
+      r.handBacks.length +
+      r.unexpected.length >
+    0;
+  if (troubled)
+    for (const [id, warnings] of Object.entries(r.warnings))
+      some(`warnings logged by ${id}`, warnings, (w) => w.slice(0, 400));
   return lines.join('\n');
 };
