@@ -8,3 +8,4 @@ export {
   type EventStoreDbOptions,
   type ReconnectPolicy,
 } from './adapters/eventstoredb';
+export { createStreamSagaLeases } from './adapters/shared/stream-saga-leases';

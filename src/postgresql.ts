@@ -8,6 +8,7 @@ export {
   createPostgresReadModelStore,
   createPostgresCheckpointStore,
   createPostgresPool,
+  createPostgresSagaLeases,
   type PostgresEventStoreOptions,
   type PostgresTransaction,
 } from './adapters/postgresql';

@@ -3,8 +3,13 @@
  * file needs the optional peer dependency better-sqlite3.
  */
 export {
+  CALL_LOG_CAPACITY,
   startSandbox,
+  type CallFault,
+  type CallFilter,
   type RunningSandbox,
+  type SandboxCall,
+  type SandboxOperation,
   type SandboxCredentials,
   type SandboxOptions,
 } from './adapters/sandbox';

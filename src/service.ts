@@ -8,6 +8,7 @@
 export {
   startService,
   InstanceLockedError,
+  StartRefusedError,
   type RunningService,
   type StartServiceOptions,
 } from './main/service';

@@ -30,4 +30,10 @@ export {
   type TestSandbox,
   type TestSandboxOptions,
 } from './main/test-sandbox';
-export type { RunningSandbox, SandboxCredentials, SandboxOptions } from './adapters/sandbox';
+export type {
+  CallFilter,
+  RunningSandbox,
+  SandboxCall,
+  SandboxCredentials,
+  SandboxOptions,
+} from './adapters/sandbox';

@@ -4,6 +4,7 @@ export * from './deterministic-id';
 export * from './runtime';
 export * from './views';
 export { createPaymentCore, type PaymentCore } from './payment-core';
+export { minLeaseTtlMs } from './saga-ownership';
 export * from './audit';
 export { allProjections, rebuildProjections, startProjections } from './projections';
 export { formatReconciliation } from './reconciliation';

@@ -15,6 +15,9 @@ export const defaultLeaseTtlMs = (stepBudgetMs: number): number =>
   stepBudgetMs + 2 * LEASE_CLAIM_EVERY_MS + 1_000;
 /** Margin for timer and event-loop delays between the check and the step's first call. */
 const SAFETY_MS = 500;
+/** The shortest TTL a step fits in, with a claim round to spare. */
+export const minLeaseTtlMs = (stepBudgetMs: number): number =>
+  stepBudgetMs + 2 * LEASE_CLAIM_EVERY_MS + SAFETY_MS;
 
 export interface SagaOwnership {
   readonly kind: SagaLeases['kind'];
@@ -55,7 +58,7 @@ export const createSagaOwnership = (
   const stepBudgetMs = options.stepBudgetMs ?? DEFAULT_STEP_BUDGET_MS;
   const ttlMs = options.ttlMs ?? defaultLeaseTtlMs(stepBudgetMs);
   const log = options.logger.child({ component: 'saga-ownership', instance: owner });
-  if (leases.kind === 'shared' && ttlMs < stepBudgetMs + 2 * LEASE_CLAIM_EVERY_MS + SAFETY_MS)
+  if (leases.kind === 'shared' && ttlMs < minLeaseTtlMs(stepBudgetMs))
     throw new Error(
       `saga lease TTL ${ttlMs} ms is too short: a step may take ${stepBudgetMs} ms and must end before the lease does`,
     );

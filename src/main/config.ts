@@ -1,8 +1,10 @@
 import * as E from 'fp-ts/Either';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as t from 'io-ts';
-import { notifyUrlProblem, NOTIFY_URL_RULE } from '../adapters/wechatpay';
+import { INSTANCE_ID_RULE, isInstanceId, notifyUrlProblem, NOTIFY_URL_RULE } from '../adapters/wechatpay';
 import { AppIdCodec, Order, Refund, SpMchidCodec, type AppId, type SpMchid } from '../domain';
 import { parseEventStoreSetting } from './event-store-setting';
 
@@ -54,6 +56,13 @@ export interface ServiceConfig {
   /** Business time runs this many times faster (sandbox demos and tests only). */
   readonly timeScale: number;
   readonly logLevel: string;
+  /**
+   * This instance among those sharing the event log: the saga leases' owner, and named in every
+   * request to WeChat (User-Agent). `WPG_INSTANCE_ID`, or `<hostname>-<pid>-<4 random hex>`.
+   */
+  readonly instanceId: string;
+  /** How long a saga lease lasts unrenewed (instances sharing a log); default: the step budget plus 3 s. */
+  readonly leaseTtlMs?: number;
 }
 
 export const SETTINGS = [
@@ -81,6 +90,8 @@ export const SETTINGS = [
   'WPG_LOG_LEVEL',
   'WPG_CERTIFICATE_MIN_REFRESH_MS',
   'WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE',
+  'WPG_INSTANCE_ID',
+  'WPG_LEASE_TTL_MS',
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 type Env = Readonly<Record<string, string | undefined>>;
@@ -120,6 +131,21 @@ const HttpUrl = t.refinement(t.string, (s) => /^https?:\/\/[^\s]+$/.test(s), 'ht
 const NotifyUrl = t.refinement(t.string, (s) => notifyUrlProblem(s) === undefined, NOTIFY_URL_RULE);
 const NonEmpty = t.refinement(t.string, (s) => s.trim().length > 0, 'non-empty string');
 const Token = t.refinement(t.string, (s) => s.length >= 16, 'at least 16 characters');
+const InstanceId = t.refinement(t.string, isInstanceId, INSTANCE_ID_RULE);
+
+/**
+ * The instance id when WPG_INSTANCE_ID is not set: host, process and a random part (two processes
+ * with one pid, in two containers, still differ), kept to the instance-id characters and length.
+ */
+export const defaultInstanceId = (
+  host: string = hostname(),
+  pid: number = process.pid,
+  random: string = randomBytes(2).toString('hex'),
+): string => {
+  const suffix = `-${pid}-${random}`;
+  const name = host.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'wpg';
+  return `${name.slice(0, 64 - suffix.length)}${suffix}`;
+};
 
 const readFileEnv = (path: string | undefined): Env => {
   if (path === undefined) return {};
@@ -278,6 +304,9 @@ export const loadConfig = (
       t.keyof({ trace: null, debug: null, info: null, warn: null, error: null, silent: null }),
       'info',
     ) ?? 'info';
+  const instanceId = decode('WPG_INSTANCE_ID', InstanceId) ?? defaultInstanceId();
+  // Whether a step fits in it is checked against the client's timeouts when the service starts.
+  const leaseTtlMs = decode('WPG_LEASE_TTL_MS', IntFromString(3_000, 600_000));
 
   if (problems.length > 0 || E.isLeft(store)) return E.left(problems);
   return E.right({
@@ -296,6 +325,8 @@ export const loadConfig = (
     refundPolicy: Refund.defaultRefundPolicy,
     timeScale,
     logLevel,
+    instanceId,
+    ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
   });
 };
 

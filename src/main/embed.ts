@@ -14,11 +14,19 @@ export interface EmbedOptions {
     readonly refundNotifyUrl?: string;
     readonly payPolicy?: Partial<Order.PayPolicy>;
     readonly refundPolicy?: Partial<Refund.RefundPolicy>;
+    /** Several instances on one log (docs/scaling.md): this one's id, unique among the live ones. */
+    readonly instanceId?: string;
+    /** The longest saga step: `client.longestSagaCallMs + 1_000`; default 17 s, for the default client. */
+    readonly stepBudgetMs?: number;
+    /** How long a saga lease lasts unrenewed; default the step budget plus 3 s. */
+    readonly leaseTtlMs?: number;
   };
   /**
    * The gateway, the verifier and the store are required: the store is the system of record, so
    * choosing one (`createSqliteEventStore`, `createEventStoreDbEventStore`, or `createMemoryEventStore`
-   * for tests) is never left to a default. Every other port has one.
+   * for tests) is never left to a default. Every other port has one. Several instances of the
+   * platform on one log also pass the store's `leases` (`createPostgresSagaLeases`,
+   * `createStreamSagaLeases`); without them this process drives every saga.
    */
   readonly ports: Pick<PortBindings, 'gateway' | 'verifier' | 'store'> & Partial<PortBindings>;
   /** Refuses defaults that lose data. Default: `process.env.NODE_ENV === 'production'`. */
@@ -49,6 +57,9 @@ export const createPaymentCore = (options: EmbedOptions): PaymentCore => {
     ...(options.config.refundNotifyUrl !== undefined
       ? { refundNotifyUrl: options.config.refundNotifyUrl }
       : {}),
+    ...(options.config.instanceId !== undefined ? { instanceId: options.config.instanceId } : {}),
+    ...(options.config.stepBudgetMs !== undefined ? { stepBudgetMs: options.config.stepBudgetMs } : {}),
+    ...(options.config.leaseTtlMs !== undefined ? { leaseTtlMs: options.config.leaseTtlMs } : {}),
   };
   const ports = options.ports;
   const logger = ports.logger ?? createStderrLogger();
@@ -74,5 +85,6 @@ export const createPaymentCore = (options: EmbedOptions): PaymentCore => {
     timers: ports.timers ?? createSystemTimers(clock),
     logger,
     metrics: ports.metrics ?? noMetrics,
+    ...(ports.leases ? { leases: ports.leases } : {}),
   });
 };

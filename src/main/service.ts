@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { EventStore, Logger } from '../ports';
-import type { CoreConfig, PaymentCore } from '../application';
+import { type CoreConfig, type PaymentCore, minLeaseTtlMs } from '../application';
 import { createHttpServer } from '../adapters/http/fastify';
 import { createPinoLogger } from '../adapters/pino';
 import { createPrometheusMetrics } from '../adapters/prometheus';
@@ -113,8 +113,16 @@ export interface StartServiceOptions {
   readonly sandboxClock?: ScaledClock;
 }
 
+/** Thrown by `startService` for a configuration it cannot run with; `wpg start` exits 2 with the message. */
+export class StartRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartRefusedError';
+  }
+}
+
 /** Thrown by `startService` when another service process already drives this SQLite log. */
-export class InstanceLockedError extends Error {
+export class InstanceLockedError extends StartRefusedError {
   constructor(readonly locked: InstanceLocked) {
     super(locked.message);
     this.name = 'InstanceLockedError';
@@ -167,11 +175,22 @@ const startHoldingLock = async (
   const client = createWeChatPayClient(
     {
       ...clientConfig,
+      instanceId: config.instanceId,
       minCertificateRefreshIntervalMs: config.certificateTrust.minRefreshIntervalMs,
       maxCertificateDownloadsPerMinute: config.certificateTrust.maxDownloadsPerMinute,
     },
     { clock: systemClock, logger },
   );
+  // A step may take the client's longest call; a lease it cannot fit in is a setting to fix.
+  const stepBudgetMs = client.longestSagaCallMs + 1_000;
+  if (config.leaseTtlMs !== undefined && config.leaseTtlMs < minLeaseTtlMs(stepBudgetMs)) {
+    await client.close();
+    await sandbox?.close();
+    throw new StartRefusedError(
+      `WPG_LEASE_TTL_MS: ${config.leaseTtlMs} ms is too short: with this client's timeouts a saga step may ` +
+        `take ${stepBudgetMs} ms, so a lease must last at least ${minLeaseTtlMs(stepBudgetMs)} ms`,
+    );
+  }
   const stores = openStores(config.eventStore, config.dataDir);
   const prometheus = createPrometheusMetrics();
 
@@ -182,7 +201,9 @@ const startHoldingLock = async (
     merchantCategoryCode: config.merchantCategoryCode,
     // With the embedded sandbox, refund notifications come straight back to this service.
     refundNotifyUrl: config.notifyUrl ?? embeddedNotifyUrl(config.host, port),
-    stepBudgetMs: client.longestSagaCallMs + 1_000,
+    instanceId: config.instanceId,
+    stepBudgetMs,
+    ...(config.leaseTtlMs !== undefined ? { leaseTtlMs: config.leaseTtlMs } : {}),
   };
   const container = buildContainer(coreConfig, {
     store: stores.store,
@@ -203,7 +224,12 @@ const startHoldingLock = async (
   await client.start();
   await core.start();
   await http.listen({ port, host: config.host });
-  logger.info('service started', { url, store: config.eventStore.kind, sandbox: sandbox?.baseUrl ?? 'off' });
+  logger.info('service started', {
+    url,
+    instance: config.instanceId,
+    store: config.eventStore.kind,
+    sandbox: sandbox?.baseUrl ?? 'off',
+  });
 
   let isStopping = false;
   return {

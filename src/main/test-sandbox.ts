@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppId, SpMchid } from '../domain';
 import type { Logger, Timers } from '../ports';
-import type { RunningSandbox, SandboxOptions } from '../adapters/sandbox';
+import type { CallFilter, RunningSandbox, SandboxCall, SandboxOptions } from '../adapters/sandbox';
 import { createNotificationBuilder, type NotificationBuilder } from '../adapters/sandbox/notify/builder';
 import { createScaledClock, createSystemTimers, type ScaledClock } from '../adapters/system';
 import type { WeChatPayClientConfig } from '../adapters/wechatpay';
@@ -37,6 +37,11 @@ export interface TestSandbox {
   readonly wechatPay: WeChatPayClientConfig;
   /** Notifications signed with the sandbox's current platform key and encrypted with its APIv3 key. */
   readonly notifications: NotificationBuilder;
+  /**
+   * WeChat's record of the merchant API calls it received, with the instance that sent each
+   * (`instanceId` in the client configuration): `sandbox.calls`, as `GET /sandbox/calls` answers.
+   */
+  readonly calls: (filter?: CallFilter) => readonly SandboxCall[];
   readonly close: () => Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export const startTestSandbox = async (options: TestSandboxOptions = {}): Promis
       },
       clock,
     ),
+    calls: (filter) => sandbox.calls(filter),
     close: async () => {
       await sandbox.close();
       if (given === undefined) rmSync(stateDir, { recursive: true, force: true });

@@ -20,3 +20,25 @@ sagaLeasesContract('stream-based, on EventStoreDB (emulator)', async () => {
     },
   };
 });
+
+/** The same against a real EventStoreDB or KurrentDB, whenever ESDB_CONNECTION_STRING is set. */
+const realServer = process.env['ESDB_CONNECTION_STRING'];
+if (realServer !== undefined && realServer !== '') {
+  sagaLeasesContract('stream-based, on EventStoreDB (real server)', async () => {
+    const stores: EventStore[] = [];
+    return {
+      instance: () => {
+        const store = createEventStoreDbEventStore(realServer);
+        stores.push(store);
+        return createStreamSagaLeases(store);
+      },
+      teardown: async () => {
+        await Promise.all(stores.map((s) => s.close()));
+      },
+    };
+  });
+} else {
+  describe.skip('saga leases on a real EventStoreDB (ESDB_CONNECTION_STRING not set: real-server run skipped)', () => {
+    it('runs the saga-leases contract against a real EventStoreDB or KurrentDB', () => undefined);
+  });
+}

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadOrCreateKeys, writeCredentialsFile, type SandboxCredentials } from './credentials/credentials';
 import { listedPlatforms } from './http/api-routes';
+import { createCallLog, type CallFilter, type SandboxCall } from './http/calls';
 import {
   createRateLimiter,
   DEFAULT_RATE_LIMITS,
@@ -27,6 +28,13 @@ import { createSandboxTime } from './time';
  */
 
 export type { SandboxCredentials } from './credentials/credentials';
+export {
+  CALL_LOG_CAPACITY,
+  type CallFault,
+  type CallFilter,
+  type Operation as SandboxOperation,
+  type SandboxCall,
+} from './http/calls';
 export { platformKeyPath } from './credentials/credentials';
 
 export interface SandboxOptions {
@@ -87,6 +95,11 @@ export interface RunningSandbox {
   readonly now: () => number;
   /** Resolves once due transitions are applied and queued notifications have been sent. */
   readonly settle: () => Promise<void>;
+  /**
+   * The merchant API calls received, in seq order, with the instance that sent each (its
+   * User-Agent's `instance <id>`): the newest `CALL_LOG_CAPACITY` (200,000), as `GET /sandbox/calls`.
+   */
+  readonly calls: (filter?: CallFilter) => readonly SandboxCall[];
   close(): Promise<void>;
 }
 
@@ -156,6 +169,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const requestCounts: Record<string, number> = {};
   /** Network and signature faults injected so far, by kind: a soak reports what it survived. */
   const faultsInjected: Record<string, number> = {};
+  const calls = createCallLog();
   let baseUrl = '';
   let credentials: SandboxCredentials | undefined;
   const certificateSerials = () => ({
@@ -176,6 +190,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       certificateSerials,
       requestCounts,
       faultsInjected,
+      calls: calls.list,
+      callsDiscarded: calls.discarded,
       signWith: (serial) => (rotation.signWith(serial) ? certificateSerials() : undefined),
       rotate: (request) => {
         rotation.rotate(request);
@@ -192,6 +208,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     faultsInjected,
     random: seededRandom(options.seed ?? 1),
     catchUp: () => advanceAll(engine),
+    calls,
   });
   const tick = (): void => {
     advanceAll(engine);
@@ -224,6 +241,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     },
     credentialsFile: join(options.stateDir, 'sandbox.json'),
     now: time.now,
+    calls: (filter) => calls.list(filter),
     settle: async () => {
       tick();
       await dispatcher.idle();

@@ -49,8 +49,17 @@ export interface WeChatPayClientConfig {
   readonly payTrustWaitMs?: number;
   /** Retries of idempotent reads on Unknown; default 3 attempts, 200 ms base, 2 s cap, full jitter. */
   readonly readRetry?: Partial<RetryPolicy>;
-  /** Default `wechatpay-global-core/<version> (Node.js <version>)`. */
+  /**
+   * Default `wechatpay-global-core/<version> (Node.js <version>)`, or with `instanceId`
+   * `wechatpay-global-core/<version> (Node.js <version>; instance <id>)`. A `userAgent` given here
+   * replaces the default; with `instanceId` too, ` (instance <id>)` is appended to it.
+   */
   readonly userAgent?: string;
+  /**
+   * Which of several instances sharing one event log sends the request: 1–64 characters of
+   * `[A-Za-z0-9._-]`, carried in the User-Agent (`instance <id>`) so the other side can tell them apart.
+   */
+  readonly instanceId?: string;
   /** Statement merchant-id parameter (UNCONFIRMED §12.8): `mchid` (default) or `sp_mchid`. */
   readonly statementMerchantIdParam?: StatementMerchantIdParam;
   /** Error codes that leave the outcome Unknown whatever the status; default `DEFAULT_TRANSIENT_CODES`. */
@@ -102,6 +111,27 @@ export interface ResolvedConfig {
   readonly signOn: SignOn;
 }
 
+/** The package version the User-Agent names; a unit test keeps it equal to package.json's. */
+export const CLIENT_VERSION = '0.1.0';
+
+/** What an instance id may be: short, and safe inside a header, a log line or a file name. */
+export const INSTANCE_ID_RULE = '1-64 characters of A-Z, a-z, 0-9, ".", "_" and "-"';
+export const isInstanceId = (value: string): boolean => /^[A-Za-z0-9._-]{1,64}$/.test(value);
+
+/** The User-Agent every request carries: product, version, runtime and, when given, the instance. */
+export const userAgentOf = (
+  config: Pick<WeChatPayClientConfig, 'userAgent' | 'instanceId'>,
+  nodeVersion: string = process.version,
+): string => {
+  const instance = config.instanceId;
+  if (instance !== undefined && !isInstanceId(instance))
+    throw new Error(`instanceId must be ${INSTANCE_ID_RULE}`);
+  if (config.userAgent !== undefined)
+    return instance === undefined ? config.userAgent : `${config.userAgent} (instance ${instance})`;
+  const runtime = `Node.js ${nodeVersion}${instance === undefined ? '' : `; instance ${instance}`}`;
+  return `wechatpay-global-core/${CLIENT_VERSION} (${runtime})`;
+};
+
 const nonNegative = (value: number, name: string): number => {
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
   return value;
@@ -149,7 +179,7 @@ export const resolveConfig = (config: WeChatPayClientConfig): ResolvedConfig => 
     refreshLimits: refreshLimitsOf(config),
     payTrustWaitMs: nonNegative(config.payTrustWaitMs ?? 3_000, 'payTrustWaitMs'),
     readRetry,
-    userAgent: config.userAgent ?? `wechatpay-global-core/0.1.0 (Node.js ${process.version})`,
+    userAgent: userAgentOf(config),
     statementMerchantIdParam: config.statementMerchantIdParam ?? 'mchid',
     transientCodes: new Set(config.transientErrorCodes ?? DEFAULT_TRANSIENT_CODES),
     connections: config.connections ?? 16,

@@ -20,7 +20,14 @@ import { createRequestSigner, loadPrivateKey } from './signing';
 import { verifySigned } from './verification';
 
 export { DEFAULT_REFRESH_LIMITS, type CertificateTrustStats, type RefreshLimits } from './certificate-store';
-export { DEFAULT_BASE_URL, DEFAULT_TIMEOUTS_MS, WECHATPAY_HOSTS, type WeChatPayClientConfig } from './config';
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUTS_MS,
+  INSTANCE_ID_RULE,
+  isInstanceId,
+  WECHATPAY_HOSTS,
+  type WeChatPayClientConfig,
+} from './config';
 export * from './statement-format';
 export { NOTIFY_URL_RULE, notifyUrlProblem } from './notify-url';
 

@@ -55,6 +55,17 @@ Refund controls at run time (control API, unauthenticated, JSON bodies):
   POST /sandbox/refunds/delays      {"SUCCESS"?, "REFUNDCLOSE"?, "ABNORMAL"?}  outcome delays (s)
   GET  /sandbox/refunds/controls    the refund controls in force
 
+Call record (control API, read-only):
+  GET  /sandbox/calls[?operation=&outTradeNo=&outRefundNo=&instance=&since=]
+                                    {"calls": [{seq, operation, instance, subMchid?, outTradeNo?,
+                                    outRefundNo?, receivedAt, answeredAt, businessAt, status, fault?}],
+                                    "discarded"}: every merchant API call received, in seq order, with
+                                    the instance named in its User-Agent ("...; instance <id>)", else
+                                    null); receivedAt/answeredAt real ms, businessAt sandbox time (ISO);
+                                    answeredAt and status null when no answer was sent. Filters are
+                                    exact; since=N: calls after seq N. The newest 200,000 are kept.
+                                    A bad filter answers 400.
+
 Scenario table, the whole control API and sandbox.json: docs/sandbox.md
 `;
 

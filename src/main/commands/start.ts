@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { loadConfig, type ServiceConfig } from '../config';
-import { InstanceLockedError, startService, type ApiTokenSource, type RunningService } from '../service';
+import { StartRefusedError, startService, type ApiTokenSource, type RunningService } from '../service';
 
 export const START_HELP = `wpg start — run the service: merchant API, webhook, sagas and projections
 
@@ -56,6 +56,7 @@ export const banner = (config: ServiceConfig, service: RunningService): string[]
     `  webhook        ${service.url}/notifications/wechatpay`,
     `  health         ${service.url}/healthz  ${service.url}/readyz  ${service.url}/metrics`,
     `  event store    ${config.eventStore.kind === 'sqlite' ? config.eventStore.path : config.eventStore.kind}`,
+    `  instance       ${config.instanceId}`,
     ...(service.sandbox
       ? [`  sandbox        ${service.sandbox.baseUrl} (credentials: ${service.sandbox.credentialsFile})`]
       : []),
@@ -83,8 +84,8 @@ export const startCommand = async (argv: readonly string[]): Promise<number> => 
   try {
     service = await startService(config.right);
   } catch (error) {
-    // A second service on one SQLite log is a configuration to fix, reported as one (exit 2).
-    if (!(error instanceof InstanceLockedError)) throw error;
+    // A second service on one SQLite log, or a lease too short: a configuration to fix (exit 2).
+    if (!(error instanceof StartRefusedError)) throw error;
     process.stderr.write(`wpg start: ${error.message}\n`);
     return 2;
   }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Order, Refund } from '../../../src/domain';
 import { RefundRequestBodyCodec } from '../../../src/adapters/wechatpay/codecs/requests';
-import { type ServiceConfig, embeddedNotifyUrl, loadConfig } from '../../../src/main/config';
+import { hostname } from 'node:os';
+import {
+  type ServiceConfig,
+  defaultInstanceId,
+  embeddedNotifyUrl,
+  loadConfig,
+} from '../../../src/main/config';
 
 const CWD = resolve(tmpdir(), 'wpg-config-cwd');
 
@@ -210,6 +216,39 @@ describe('loadConfig WPG_TIME_SCALE', () => {
   });
 });
 
+describe('loadConfig WPG_INSTANCE_ID', () => {
+  it('takes an id of letters, digits, dots, underscores and dashes, up to 64 characters', () => {
+    expect(ok({ WPG_INSTANCE_ID: 'web-1.eu_west' }).instanceId).toBe('web-1.eu_west');
+    expect(ok({ WPG_INSTANCE_ID: 'x'.repeat(64) }).instanceId).toBe('x'.repeat(64));
+  });
+
+  it.each(['has space', 'x'.repeat(65), 'a;b', 'pod(1)', 'ünï'])(
+    'refuses %j, naming the setting',
+    (value) => {
+      expect(problems({ WPG_INSTANCE_ID: value })).toEqual([
+        `WPG_INSTANCE_ID: expected 1-64 characters of A-Z, a-z, 0-9, ".", "_" and "-", got ${JSON.stringify(value)}`,
+      ]);
+    },
+  );
+
+  it('defaults to <hostname>-<pid>-<4 random hex>, a fresh random part each time', () => {
+    const first = ok({}).instanceId;
+    expect(first).toMatch(new RegExp(`^[A-Za-z0-9._-]{1,64}-${process.pid}-[0-9a-f]{4}$`));
+    expect(first).toBe(defaultInstanceId(hostname(), process.pid, first.slice(-4)));
+    const ids = new Set(Array.from({ length: 20 }, () => ok({}).instanceId));
+    expect(ids.size).toBeGreaterThan(1);
+    expect(ok({ WPG_INSTANCE_ID: '' }).instanceId).toMatch(/-[0-9a-f]{4}$/);
+  });
+
+  it('keeps a default from an odd or long hostname to the allowed characters and length', () => {
+    expect(defaultInstanceId('büro pc.local', 42, 'beef')).toBe('b-ro-pc.local-42-beef');
+    expect(defaultInstanceId('---', 7, '0a0a')).toBe('wpg-7-0a0a');
+    const long = defaultInstanceId('h'.repeat(300), 4_194_304, 'abcd');
+    expect(long).toHaveLength(64);
+    expect(long).toMatch(/^h+-4194304-abcd$/);
+  });
+});
+
 describe('loadConfig pay policy', () => {
   it('takes poll timings and the deadline from the environment', () => {
     expect(
@@ -366,5 +405,15 @@ describe('loadConfig: platform certificate downloads', () => {
       'WPG_CERTIFICATE_DOWNLOADS_PER_MINUTE',
     );
     expect(problems({ WPG_CERTIFICATE_MIN_REFRESH_MS: '-1' })[0]).toContain('WPG_CERTIFICATE_MIN_REFRESH_MS');
+  });
+});
+
+describe('loadConfig WPG_LEASE_TTL_MS', () => {
+  it('takes whole milliseconds from 3 s to 10 min, and leaves the default to the service', () => {
+    expect(ok({ WPG_LEASE_TTL_MS: '20000' }).leaseTtlMs).toBe(20_000);
+    expect(ok({}).leaseTtlMs).toBeUndefined();
+    expect(problems({ WPG_LEASE_TTL_MS: '100' })).toEqual([
+      expect.stringMatching(/^WPG_LEASE_TTL_MS: expected/),
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { banner, startCommand, tokenWhereabouts } from '../../../src/main/commands/start';
 import type { ServiceConfig } from '../../../src/main/config';
@@ -37,6 +39,18 @@ describe('wpg start refuses a notify URL that every refund would be refused for'
     expect(run.stderr).not.toContain(TOKEN);
   });
 
+  it('exits 2 on a lease TTL a saga step cannot fit in, saying how long it must be', async () => {
+    const run = await captureStart({
+      WPG_EVENT_STORE: 'memory',
+      WPG_PORT: '0',
+      WPG_HOST: '127.0.0.1',
+      WPG_LEASE_TTL_MS: '5000',
+      WPG_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'wpg-ttl-')), 'data'),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^wpg start: WPG_LEASE_TTL_MS: 5000 ms is too short: .* at least 19100 ms/);
+  });
+
   it('exits 2 when the embedded sandbox default would be refused, saying what to set', async () => {
     const run = await captureStart({ WPG_HOST: '10.1.2.3', WPG_DATA_DIR: join('/nonexistent', 'x') });
     expect(run.code).toBe(2);
@@ -45,7 +59,7 @@ describe('wpg start refuses a notify URL that every refund would be refused for'
   });
 });
 
-const config = { eventStore: { kind: 'memory' } } as unknown as ServiceConfig;
+const config = { eventStore: { kind: 'memory' }, instanceId: 'web-1' } as unknown as ServiceConfig;
 const service = (apiTokenSource: ApiTokenSource): RunningService =>
   ({ url: 'http://127.0.0.1:8080', apiToken: TOKEN, apiTokenSource }) as unknown as RunningService;
 
@@ -70,5 +84,9 @@ describe('the start banner', () => {
     expect(text).toMatch(line);
     expect(text).toContain(`Authorization: Bearer ${expression}`);
     expect(tokenWhereabouts(source).expression).toBe(expression);
+  });
+
+  it('names the instance, as its requests to WeChat do', () => {
+    expect(banner(config, service({ kind: 'env' }))).toContain('  instance       web-1');
   });
 });

@@ -20,6 +20,7 @@ import {
 import { settlementBatches } from '../reports/settlements';
 import { buildStatement } from '../reports/statement';
 import { gmt8Date, gmt8DayStart, rfc3339 } from '../time';
+import type { CallIds, Operation } from './calls';
 import type { LimitClass } from './limits';
 import { errorReply, jsonReply, type Reply } from './reply';
 
@@ -41,7 +42,11 @@ export interface Route {
   readonly method: 'GET' | 'POST';
   readonly pattern: RegExp;
   readonly limit: LimitClass;
+  /** The name the call record gives it. */
+  readonly operation: Operation;
   readonly handle: (context: ApiContext, request: ApiRequest) => Reply;
+  /** The ids the call concerns, for the call record; read leniently from any request, valid or not. */
+  readonly ids: (context: ApiContext, request: ApiRequest) => CallIds;
 }
 
 const SEGMENT = '([^/?]+)';
@@ -182,6 +187,94 @@ const settlements = (context: ApiContext, request: ApiRequest): Reply =>
     });
   });
 
+/** A field of a JSON body, or {} when the body is not a JSON object. */
+const bodyFields = (body: Buffer): Readonly<Record<string, unknown>> => {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
+/** An id worth recording: a short non-empty string. */
+const idText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : undefined;
+
+/** Drops the absent ids, so a record holds only what is known. */
+const known = (ids: Record<keyof CallIds, string | undefined>): CallIds => {
+  const result: { -readonly [K in keyof CallIds]: string } = {};
+  if (ids.subMchid !== undefined) result.subMchid = ids.subMchid;
+  if (ids.outTradeNo !== undefined) result.outTradeNo = ids.outTradeNo;
+  if (ids.outRefundNo !== undefined) result.outRefundNo = ids.outRefundNo;
+  return result;
+};
+
+/** The out_trade_no of the order a WeChat transaction id names, if the sandbox holds it. */
+const outTradeNoOf = (context: ApiContext, transactionId: string | undefined): string | undefined =>
+  transactionId === undefined ? undefined : context.engine.records.orderById(transactionId)?.outTradeNo;
+
+/** Ids of a call that names an order in its path (`id` or `out-trade-no`) and sub_mchid elsewhere. */
+const orderPathIds = (context: ApiContext, request: ApiRequest, subMchid: unknown): CallIds =>
+  known({
+    subMchid: idText(subMchid),
+    outTradeNo:
+      request.params[0] === 'out-trade-no'
+        ? idText(param(request, 1))
+        : outTradeNoOf(context, idText(param(request, 1))),
+    outRefundNo: undefined,
+  });
+
+const payIds = (_: ApiContext, request: ApiRequest): CallIds => {
+  const body = bodyFields(request.body);
+  return known({
+    subMchid: idText(body['sub_mchid']),
+    outTradeNo: idText(body['out_trade_no']),
+    outRefundNo: undefined,
+  });
+};
+
+const refundIds = (context: ApiContext, request: ApiRequest): CallIds => {
+  const body = bodyFields(request.body);
+  return known({
+    subMchid: idText(body['sub_mchid']),
+    outTradeNo: idText(body['out_trade_no']) ?? outTradeNoOf(context, idText(body['transaction_id'])),
+    outRefundNo: idText(body['out_refund_no']),
+  });
+};
+
+const queryRefundIds = (context: ApiContext, request: ApiRequest): CallIds => {
+  const subMchid = idText(request.query['sub_mchid']);
+  const named = idText(param(request, 1));
+  const records = context.engine.records;
+  const refund =
+    named === undefined
+      ? undefined
+      : request.params[0] === 'id'
+        ? records.refundById(named)
+        : subMchid === undefined
+          ? undefined
+          : records.refund(subMchid, named);
+  return known({
+    subMchid,
+    outTradeNo: refund?.outTradeNo,
+    outRefundNo: request.params[0] === 'id' ? refund?.outRefundNo : named,
+  });
+};
+
+const listRefundIds = (context: ApiContext, request: ApiRequest): CallIds =>
+  known({
+    subMchid: idText(request.query['sub_mchid']),
+    outTradeNo:
+      idText(request.query['out_trade_no']) ?? outTradeNoOf(context, idText(request.query['transaction_id'])),
+    outRefundNo: undefined,
+  });
+
+const subMchidIds = (_: ApiContext, request: ApiRequest): CallIds =>
+  known({ subMchid: idText(request.query['sub_mchid']), outTradeNo: undefined, outRefundNo: undefined });
+
+const noIds = (): CallIds => ({});
+
 /** `(id|out-trade-no)/{value}` in the path: the order it names. */
 const orderRef = (r: Parameters<Route['handle']>[1]) =>
   orderLookup(r.params[0] === 'id' ? 'id' : 'out-trade-no', param(r, 1));
@@ -191,39 +284,50 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: /^\/v3\/global\/micropay\/transactions\/pay$/,
     limit: 'pay',
+    operation: 'pay',
     handle: (c, r) => withBody(PayRequestCodec, r.body, (body) => pay(c.engine, body)),
+    ids: payIds,
   },
   {
     method: 'GET',
     pattern: new RegExp(`^/v3/global/transactions/(id|out-trade-no)/${SEGMENT}$`),
     limit: 'query',
+    operation: 'queryOrder',
     handle: (c, r) =>
       withQuery(MchidsQueryCodec, r.query, (q) => queryOrder(c.engine, q.sp_mchid, q.sub_mchid, orderRef(r))),
+    ids: (c, r) => orderPathIds(c, r, r.query['sub_mchid']),
   },
   {
     method: 'POST',
     pattern: new RegExp(`^/v3/global/micropay/transactions/(id|out-trade-no)/${SEGMENT}/reverse$`),
     limit: 'reverse',
+    operation: 'reverse',
     handle: (c, r) =>
       withBody(MchidsBodyCodec, r.body, (b) => reverse(c.engine, b.sp_mchid, b.sub_mchid, orderRef(r))),
+    ids: (c, r) => orderPathIds(c, r, bodyFields(r.body)['sub_mchid']),
   },
   {
     method: 'POST',
     pattern: new RegExp(`^/v3/global/transactions/(id|out-trade-no)/${SEGMENT}/close$`),
     limit: 'reverse',
+    operation: 'closeOrder',
     handle: (c, r) =>
       withBody(MchidsBodyCodec, r.body, (b) => closeOrder(c.engine, b.sp_mchid, b.sub_mchid, orderRef(r))),
+    ids: (c, r) => orderPathIds(c, r, bodyFields(r.body)['sub_mchid']),
   },
   {
     method: 'POST',
     pattern: /^\/v3\/global\/refunds$/,
     limit: 'refund',
+    operation: 'refund',
     handle: (c, r) => withBody(RefundRequestCodec, r.body, (body) => createRefund(c.engine, body)),
+    ids: refundIds,
   },
   {
     method: 'GET',
     pattern: new RegExp(`^/v3/global/refunds/(id|out-refund-no)/${SEGMENT}$`),
     limit: 'query',
+    operation: 'queryRefund',
     handle: (c, r) =>
       withQuery(MchidsQueryCodec, r.query, (q) =>
         queryRefund(
@@ -233,16 +337,40 @@ export const ROUTES: readonly Route[] = [
           r.params[0] === 'id' ? { id: param(r, 1) } : { outRefundNo: param(r, 1) },
         ),
       ),
+    ids: queryRefundIds,
   },
   {
     method: 'GET',
     pattern: /^\/v3\/global\/refunds$/,
     limit: 'query',
+    operation: 'queryAllRefunds',
     handle: (c, r) => withQuery(RefundListQueryCodec, r.query, (q) => listRefunds(c.engine, q)),
+    ids: listRefundIds,
   },
-  { method: 'GET', pattern: /^\/v3\/global\/statements$/, limit: 'statements', handle: statement },
-  { method: 'GET', pattern: /^\/v3\/global\/settle\/settlements$/, limit: 'query', handle: settlements },
-  { method: 'GET', pattern: /^\/v3\/global\/certificates$/, limit: 'certificates', handle: certificates },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/global\/statements$/,
+    limit: 'statements',
+    operation: 'downloadStatement',
+    handle: statement,
+    ids: subMchidIds,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/global\/settle\/settlements$/,
+    limit: 'query',
+    operation: 'querySettlements',
+    handle: settlements,
+    ids: subMchidIds,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/global\/certificates$/,
+    limit: 'certificates',
+    operation: 'platformCertificates',
+    handle: certificates,
+    ids: noIds,
+  },
 ];
 
 export const matchRoute = (method: string, path: string): { route: Route; params: string[] } | undefined => {

@@ -6,6 +6,7 @@ import { scheduleRefundTransition } from '../model/refunds';
 import type { Dispatcher } from '../notify/dispatcher';
 import { decode, parseJsonBody } from '../protocol/codecs';
 import type { RotateRequest, RotationRecord } from '../rotation';
+import { OperationCodec, type CallFilter, type SandboxCall } from './calls';
 import type { NetworkFaults, RateLimits } from './limits';
 import { errorReply, jsonReply, type Reply } from './reply';
 
@@ -27,6 +28,10 @@ export interface ControlContext {
   readonly requestCounts: Readonly<Record<string, number>>;
   /** Faults injected so far, by kind (`error`, `drop`, `unverifiable`). */
   readonly faultsInjected: Readonly<Record<string, number>>;
+  /** The call record: every API call, with the instance that made it. */
+  readonly calls: (filter: CallFilter) => readonly SandboxCall[];
+  /** Calls discarded from the record to keep it bounded. */
+  readonly callsDiscarded: () => number;
 }
 
 export interface CertificateSerials {
@@ -110,6 +115,48 @@ const RateLimitsCodec = t.partial({
   statements: positiveInt,
 });
 
+/** A call seq in a query string: a whole number ≥ 0, written plainly. */
+const SeqFromString = new t.Type<number, string, unknown>(
+  'call seq (whole number ≥ 0)',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+  (u, c) => (typeof u === 'string' && /^[0-9]{1,15}$/.test(u) ? t.success(Number(u)) : t.failure(u, c)),
+  String,
+);
+const idParam = (name: string) =>
+  t.refinement(t.string, (s) => s.length >= 1 && s.length <= 128, `${name} (1-128 characters)`);
+const CallsQueryCodec = t.partial({
+  operation: OperationCodec,
+  outTradeNo: idParam('out_trade_no'),
+  outRefundNo: idParam('out_refund_no'),
+  instance: t.refinement(t.string, (s) => /^[A-Za-z0-9._-]{1,64}$/.test(s), 'instance id'),
+  since: SeqFromString,
+});
+const CALLS_FILTERS = Object.keys(CallsQueryCodec.props);
+
+const queryError = (parameter: string, issue: string): Reply =>
+  errorReply(400, 'PARAM_ERROR', `query parameter ${parameter}: ${issue}`, {
+    field: parameter,
+    issue,
+    location: 'query',
+  });
+
+/** `GET /sandbox/calls?…`: each filter at most once, none unknown, each decoded; 400 naming the first wrong. */
+const callsFilter = (search: URLSearchParams): CallFilter | Reply => {
+  const query: Record<string, string> = {};
+  for (const [name, value] of search) {
+    if (!CALLS_FILTERS.includes(name))
+      return queryError(name, `unknown filter; the filters are ${CALLS_FILTERS.join(', ')}`);
+    if (name in query) return queryError(name, 'given more than once');
+    query[name] = value;
+  }
+  const decoded = CallsQueryCodec.decode(query);
+  if (E.isRight(decoded)) return decoded.right;
+  const error = decoded.left[0];
+  const entry = error?.context[error.context.length - 1];
+  const name = error?.context[1]?.key ?? 'query';
+  return queryError(name, `expected ${entry?.type.name ?? 'value'}, got ${JSON.stringify(error?.value)}`);
+};
+
 const withJson = <A>(codec: t.Type<A, unknown, unknown>, body: Buffer, then: (value: A) => Reply): Reply => {
   const text = body.length === 0 ? Buffer.from('{}') : body;
   const decoded = E.chain((json: unknown) => decode(codec, json, 'body'))(parseJsonBody(text));
@@ -182,7 +229,13 @@ const refundControlsView = (engine: EngineContext): Record<string, unknown> => (
         },
 });
 
-export const handleControl = (context: ControlContext, method: string, path: string, body: Buffer): Reply => {
+export const handleControl = (
+  context: ControlContext,
+  method: string,
+  path: string,
+  search: URLSearchParams,
+  body: Buffer,
+): Reply => {
   const { engine, dispatcher } = context;
   const route = `${method} ${path}`;
   switch (route) {
@@ -234,6 +287,12 @@ export const handleControl = (context: ControlContext, method: string, path: str
           ? errorReply(400, 'PARAM_ERROR', request, { issue: request, location: 'body' })
           : jsonReply(200, context.rotate(request), 'none');
       });
+    case 'GET /sandbox/calls': {
+      const filter = callsFilter(search);
+      return 'status' in filter
+        ? { ...filter, signature: 'none' }
+        : jsonReply(200, { calls: context.calls(filter), discarded: context.callsDiscarded() }, 'none');
+    }
     case 'GET /sandbox/requests':
       return jsonReply(
         200,

@@ -12,6 +12,8 @@ export interface Reply {
   readonly signedText?: Buffer;
   /** Scenario: never answer; the connection is held until the client gives up. */
   readonly hang?: boolean;
+  /** The control-API fault that made this answer, for the call record. */
+  readonly fault?: 'reverse-error' | 'reverse-hang' | 'refund-refusal';
 }
 
 export const jsonReply = (status: number, value: unknown, signature: SignatureMode = 'valid'): Reply => ({

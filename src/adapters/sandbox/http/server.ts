@@ -5,7 +5,8 @@ import type { MerchantIdentity } from '../protocol/auth';
 import { authenticate } from '../protocol/auth';
 import { signatureHeaders, type Signer } from '../protocol/sign';
 import type { SandboxTime } from '../time';
-import { matchRoute, type ApiContext } from './api-routes';
+import { matchRoute, type ApiContext, type ApiRequest, type Route } from './api-routes';
+import { instanceOf, type CallFault, type CallIds, type CallLog } from './calls';
 import { handleControl, type ControlContext } from './control-routes';
 import type { NetworkFaults, RateLimiter } from './limits';
 import { errorReply, type Reply } from './reply';
@@ -13,6 +14,7 @@ import { errorReply, type Reply } from './reply';
 /**
  * The HTTP face of the sandbox: every /v3/ request is authenticated (§2), rate-limited (§10) and
  * answered with a signed response carrying a Request-ID (§1, §3); /sandbox/ is the control API.
+ * Every request to an API endpoint goes into the call record, whatever it is answered.
  */
 
 export interface ServerDeps {
@@ -30,6 +32,8 @@ export interface ServerDeps {
   readonly random: () => number;
   /** Brings orders and refunds up to date before a request looks at them. */
   readonly catchUp: () => void;
+  /** The call record: one entry per API request answered, dropped or held. */
+  readonly calls: CallLog;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -91,12 +95,14 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     deps.faultsInjected[kind] = (deps.faultsInjected[kind] ?? 0) + 1;
   };
 
-  const send = (res: ServerResponse, reply: Reply, isApi: boolean): void => {
+  /** Sends the answer; says whether it was made unverifiable on purpose. */
+  const send = (res: ServerResponse, reply: Reply, isApi: boolean): 'unverifiable' | undefined => {
     const headers: Record<string, string> = { 'Request-ID': randomUUID() };
     if (reply.contentType !== undefined) headers['Content-Type'] = reply.contentType;
     if (reply.headers !== undefined) Object.assign(headers, reply.headers);
+    let unverifiable = false;
     if (isApi && reply.signature !== 'none') {
-      const unverifiable = deps.faults.unverifiableRate > 0 && deps.random() < deps.faults.unverifiableRate;
+      unverifiable = deps.faults.unverifiableRate > 0 && deps.random() < deps.faults.unverifiableRate;
       if (unverifiable) countFault('unverifiable');
       Object.assign(
         headers,
@@ -115,6 +121,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     headers['Content-Length'] = String(reply.body.length);
     res.writeHead(reply.status, headers);
     res.end(reply.body);
+    return unverifiable ? 'unverifiable' : undefined;
   };
 
   const fail = (res: ServerResponse, e: unknown): void => {
@@ -123,19 +130,60 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     if (!res.headersSent) send(res, errorReply(500, 'SYSTEM_ERROR', 'sandbox internal error'), false);
   };
 
+  /** The ids of a call; a request too malformed to read them from is recorded without. */
+  const idsOf = (route: Route, request: ApiRequest): CallIds => {
+    try {
+      return route.ids(deps.api, request);
+    } catch {
+      return {};
+    }
+  };
+
   const api = (
     req: IncomingMessage,
     res: ServerResponse,
     rawTarget: string,
     url: Target,
     body: Buffer,
+    receivedAt: number,
+    isDelayed: boolean,
   ): void => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const matched = matchRoute(method, url.pathname);
+    const request: ApiRequest | undefined =
+      matched === undefined
+        ? undefined
+        : {
+            params: matched.params,
+            query: url.search === '' ? {} : queryObject(url.searchParams),
+            body,
+            acceptsGzip: /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? '')),
+          };
+    /** Into the call record: `status` null when no answer was sent. */
+    const record = (status: number | null, fault: CallFault | undefined): void => {
+      if (matched === undefined || request === undefined) return;
+      const injected = fault ?? (isDelayed ? 'latency' : undefined);
+      deps.calls.append({
+        operation: matched.route.operation,
+        instance: instanceOf(req.headers['user-agent']),
+        ...idsOf(matched.route, request),
+        receivedAt,
+        answeredAt: status === null ? null : Date.now(),
+        businessAt: deps.time.now(),
+        status,
+        ...(injected === undefined ? {} : { fault: injected }),
+      });
+    };
+    const reply = (sent: Reply, fault?: CallFault): void => {
+      const tampered = send(res, sent, true);
+      record(sent.status, fault ?? sent.fault ?? tampered);
+    };
     if (deps.faults.dropRate > 0 && deps.random() < deps.faults.dropRate) {
       countFault('drop');
       req.socket.destroy();
+      record(null, 'drop');
       return;
     }
-    const method = (req.method ?? 'GET').toUpperCase();
     const authorization = req.headers.authorization;
     const auth = authenticate(
       { method, rawTarget, body, authorization },
@@ -143,58 +191,48 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
       deps.time.wallNow(),
     );
     if (auth._tag === 'Left') {
-      send(
-        res,
+      reply(
         errorReply(401, 'SIGN_ERROR', auth.left.message, {
           issue: auth.left.issue,
           location: 'authorization',
         }),
-        true,
       );
       return;
     }
-    const matched = matchRoute(method, url.pathname);
-    if (matched === undefined) {
+    if (matched === undefined || request === undefined) {
       send(res, errorReply(404, 'NOT_FOUND', `no API ${method} ${url.pathname}`), true);
       return;
     }
-    const { route, params } = matched;
+    const { route } = matched;
     deps.requestCounts[route.limit] = (deps.requestCounts[route.limit] ?? 0) + 1;
     const wallNow = deps.time.wallNow();
     const isOverErrorBudget = route.limit === 'refund' && deps.limiter.isExhausted('refundErrors', wallNow);
     if (isOverErrorBudget || !deps.limiter.admit(route.limit, wallNow)) {
-      send(
-        res,
+      reply(
         errorReply(
           429,
           route.limit === 'pay' ? 'RATE_LIMITED' : 'FREQUENCY_LIMIT_EXCEED',
           'too many requests',
         ),
-        true,
       );
       return;
     }
     if (deps.faults.errorRate > 0 && deps.random() < deps.faults.errorRate) {
       countFault('error');
-      send(res, errorReply(500, 'SYSTEM_ERROR', 'injected system error: nothing was done'), true);
+      reply(errorReply(500, 'SYSTEM_ERROR', 'injected system error: nothing was done'), 'error');
       return;
     }
     deps.catchUp();
-    const acceptsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
-    const reply = route.handle(deps.api, {
-      params,
-      query: url.search === '' ? {} : queryObject(url.searchParams),
-      body,
-      acceptsGzip,
-    });
-    if (route.limit === 'refund' && reply.status >= 400) deps.limiter.admit('refundErrors', wallNow);
-    if (reply.hang === true) {
+    const handled = route.handle(deps.api, request);
+    if (route.limit === 'refund' && handled.status >= 400) deps.limiter.admit('refundErrors', wallNow);
+    if (handled.hang === true) {
       // The order exists, but the answer never comes: the client's timeout decides (§7.1 unknown outcome).
       held.add(res);
       res.on('close', () => held.delete(res));
+      record(null, handled.fault ?? 'hang');
       return;
     }
-    send(res, reply, true);
+    reply(handled);
   };
 
   const answer = (
@@ -203,29 +241,32 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
     rawTarget: string,
     url: Target,
     body: Buffer,
+    receivedAt: number,
   ): void => {
     if (url.pathname.startsWith('/sandbox/')) {
       deps.catchUp();
-      send(res, handleControl(deps.control, (req.method ?? 'GET').toUpperCase(), url.pathname, body), false);
+      const method = (req.method ?? 'GET').toUpperCase();
+      send(res, handleControl(deps.control, method, url.pathname, url.searchParams, body), false);
       return;
     }
     const latencyMs = deps.faults.latencyMs;
     if (latencyMs > 0) {
       setTimeout(() => {
         try {
-          api(req, res, rawTarget, url, body);
+          api(req, res, rawTarget, url, body, receivedAt, true);
         } catch (e: unknown) {
           fail(res, e);
         }
       }, latencyMs);
       return;
     }
-    api(req, res, rawTarget, url, body);
+    api(req, res, rawTarget, url, body, receivedAt, false);
   };
 
   // Plain callbacks rather than async functions: no promise per request on the path every pay takes.
   const server = createServer((req, res) => {
     try {
+      const receivedAt = Date.now();
       const rawTarget = req.url ?? '/';
       const url = targetOf(rawTarget);
       readBody(req, (body) => {
@@ -234,7 +275,7 @@ export const createSandboxServer = (deps: ServerDeps): SandboxServer => {
             send(res, errorReply(400, 'PARAM_ERROR', 'body too large or unreadable'), false);
             return;
           }
-          answer(req, res, rawTarget, url, body);
+          answer(req, res, rawTarget, url, body, receivedAt);
         } catch (e: unknown) {
           fail(res, e);
         }

@@ -213,12 +213,15 @@ export const reverse = (
   const faults = context.controls.reverseFaults;
   if (faults !== undefined && faults.errors > 0) {
     faults.errors -= 1;
-    return errorReply(500, 'SYSTEM_ERROR', 'injected reverse error: nothing was done');
+    return {
+      ...errorReply(500, 'SYSTEM_ERROR', 'injected reverse error: nothing was done'),
+      fault: 'reverse-error',
+    };
   }
   const reply = reverseNow(context, spMchid, subMchid, lookup);
   if (faults !== undefined && faults.hangs > 0) {
     faults.hangs -= 1;
-    return { ...reply, hang: true };
+    return { ...reply, hang: true, fault: 'reverse-hang' };
   }
   return reply;
 };

@@ -41,7 +41,7 @@ const refusalFor = (context: EngineContext, now: number): Reply | undefined => {
   }
   if (refusal.remaining !== undefined) refusal.remaining -= 1;
   const { status, message } = REFUSALS[refusal.code];
-  return errorReply(status, refusal.code, message);
+  return { ...errorReply(status, refusal.code, message), fault: 'refund-refusal' };
 };
 
 /**

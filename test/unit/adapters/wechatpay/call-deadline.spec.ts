@@ -8,6 +8,17 @@ import { longestSagaCallMs, resolveConfig } from '../../../../src/adapters/wecha
  * A saga step starts a call only while its lease outlasts the call, so a call must end by its
  * deadline however the server behaves: undici's timeouts bound each silence, not the whole call.
  */
+const transportTo = (baseUrl: string) =>
+  createTransport({
+    baseUrl,
+    userAgent: 'test',
+    signer: { authorization: async () => 'WECHATPAY2-SHA256-RSA2048 test' },
+    clock: { now: () => Date.now() },
+    connections: 1,
+    keepAliveTimeoutMs: 1_000,
+    connectTimeoutMs: 1_000,
+  });
+
 describe('a call to WeChat ends by its deadline', () => {
   let server: Server;
   let baseUrl = '';
@@ -34,15 +45,7 @@ describe('a call to WeChat ends by its deadline', () => {
   });
 
   it('a slow drip that never falls silent is cut at the deadline, as a timeout', async () => {
-    const transport = createTransport({
-      baseUrl,
-      userAgent: 'test',
-      signer: { authorization: async () => 'WECHATPAY2-SHA256-RSA2048 test' },
-      clock: { now: () => Date.now() },
-      connections: 1,
-      keepAliveTimeoutMs: 1_000,
-      connectTimeoutMs: 1_000,
-    });
+    const transport = transportTo(baseUrl);
     const started = Date.now();
     const result = await transport.send({ method: 'GET', pathAndQuery: '/drip' }, 500);
     const took = Date.now() - started;
@@ -55,15 +58,7 @@ describe('a call to WeChat ends by its deadline', () => {
   it('an answer within the deadline is unaffected', async () => {
     const quick = createServer((_req, res) => res.end('{"ok":true}'));
     await new Promise<void>((resolve) => quick.listen(0, '127.0.0.1', resolve));
-    const transport = createTransport({
-      baseUrl: `http://127.0.0.1:${(quick.address() as AddressInfo).port}`,
-      userAgent: 'test',
-      signer: { authorization: async () => 'x' },
-      clock: { now: () => Date.now() },
-      connections: 1,
-      keepAliveTimeoutMs: 1_000,
-      connectTimeoutMs: 1_000,
-    });
+    const transport = transportTo(`http://127.0.0.1:${(quick.address() as AddressInfo).port}`);
     const result = await transport.send({ method: 'GET', pathAndQuery: '/' }, 500);
     await transport.close();
     quick.closeAllConnections();
