@@ -35,6 +35,7 @@ describe('two instances on one EventStoreDB log, one of them killed', () => {
       partitions: SAGA_PARTITIONS,
       kills: 1,
       restart: false,
+      joinLatencyMs: 0,
       warmupMs: 4_000,
       afterTakeoverMs: 2_000,
       flowEveryMs: 350,

@@ -9,10 +9,11 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres';
 /**
  * Three service processes on one PostgreSQL log, one sandbox process as WeChat, business time at
  * 25×. A round-robin driver pays (every sandbox scenario), refunds and reverses across the live
- * instances; two instances are killed with -9 while it drives, and a new one starts. Once
- * everything settles: the service agrees with WeChat's ledger, no order was paid twice, no saga was
- * driven by two instances at once or handed back, the log replays clean, and the sagas of a killed
- * instance were taken over within the lease TTL plus 10 s.
+ * instances; two instances are killed with -9 while it drives, and a new one joins while WeChat
+ * answers 1.5 s late, so that partitions move to it while steps are under way. Once everything
+ * settles: the service agrees with WeChat's ledger, no order was paid twice, no saga was driven by
+ * two instances at once or handed back to an instance it had left while that one lived, the log
+ * replays clean, and the sagas of a killed instance were taken over within the lease TTL plus 10 s.
  */
 jest.setTimeout(240_000);
 
@@ -38,6 +39,7 @@ describe('three instances on one PostgreSQL log, two of them killed', () => {
       partitions: SAGA_PARTITIONS,
       kills: 2,
       restart: true,
+      joinLatencyMs: 1_500,
       warmupMs: 5_000,
       afterTakeoverMs: 2_000,
       flowEveryMs: 250,

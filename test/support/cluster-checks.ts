@@ -89,29 +89,38 @@ export interface ConcurrentSteps {
 
 /**
  * When a call stopped occupying its caller. An answered call ends when answered. One never answered
- * (held back, or dropped) ends when its caller moved on: its next call for the same saga (a saga's
- * steps follow each other within an instance, so it had given up waiting), or its death; failing
- * both, it never ends.
+ * (held back, or dropped) ends when its caller gave up: at the latest at the client's deadline for
+ * that operation (`deadlines`, counted from its arrival, which is after the client started it), at
+ * its caller's next call for the same saga (a saga's steps follow each other within an instance),
+ * or at its caller's death; failing all three, it never ends.
  */
 const endOf = (
   call: SandboxCall,
   saga: readonly SandboxCall[],
   deaths: ReadonlyMap<string, number>,
+  deadlines: Readonly<Record<string, number>>,
 ): number => {
   if (call.answeredAt !== undefined && call.answeredAt !== null) return call.answeredAt;
   const next = saga.find((c) => c.instance === call.instance && inArrivalOrder(c, call) > 0);
   const death = call.instance === undefined || call.instance === null ? undefined : deaths.get(call.instance);
-  return Math.min(next?.receivedAt ?? Number.POSITIVE_INFINITY, death ?? Number.POSITIVE_INFINITY);
+  const deadline = deadlines[call.operation];
+  return Math.min(
+    next?.receivedAt ?? Number.POSITIVE_INFINITY,
+    death ?? Number.POSITIVE_INFINITY,
+    deadline === undefined ? Number.POSITIVE_INFINITY : call.receivedAt + deadline,
+  );
 };
 
 /**
  * Pairs of calls of one saga from two different instances whose [receivedAt, answeredAt] intervals
  * overlap: two instances driving the same saga at once. Intervals that only touch are disjoint.
- * `deaths`: when each killed instance died (real ms), which ends the calls it never had answered.
+ * `deaths`: when each killed instance died (real ms); `deadlines`: the client's deadline per
+ * operation (ms). Both bound the calls that were never answered.
  */
 export const concurrentSteps = (
   calls: readonly SandboxCall[],
   deaths: ReadonlyMap<string, number> = new Map(),
+  deadlines: Readonly<Record<string, number>> = {},
 ): readonly ConcurrentSteps[] => {
   const found: ConcurrentSteps[] = [];
   for (const [saga, list] of callsBySaga(calls)) {
@@ -121,7 +130,10 @@ export const concurrentSteps = (
       for (let j = i + 1; j < list.length; j += 1) {
         const b = list[j];
         if (b === undefined || b.instance === a.instance) continue;
-        if (b.receivedAt < endOf(a, list, deaths) && a.receivedAt < endOf(b, list, deaths))
+        if (
+          b.receivedAt < endOf(a, list, deaths, deadlines) &&
+          a.receivedAt < endOf(b, list, deaths, deadlines)
+        )
           found.push({ saga, first: a, second: b });
       }
     }
@@ -133,21 +145,56 @@ export interface HandBack {
   readonly saga: string;
   /** The callers in turn, each run of one instance's calls counted once: A, B, A. */
   readonly turns: readonly string[];
+  /** The saga's calls, in the order they arrived. */
+  readonly calls: readonly SandboxCall[];
+  /**
+   * Every instance it left had died before it came back: the instance that sent the pay (it held
+   * the auth code) taking the saga over when its owner died. No two instances were alive to drive it.
+   */
+  readonly afterDeath: boolean;
 }
 
-/**
- * Sagas whose calls went back to an instance after another one had called: a saga may move from A
- * to B (a takeover, a rebalance), never back and forth (A…A B…B, never A B A).
- */
-export const handBacks = (calls: readonly SandboxCall[]): readonly HandBack[] => {
+const returnsOf = (
+  calls: readonly SandboxCall[],
+  deaths: ReadonlyMap<string, number>,
+): readonly HandBack[] => {
   const found: HandBack[] = [];
   for (const [saga, list] of callsBySaga(calls)) {
-    const turns: string[] = [];
-    for (const call of list) if (turns[turns.length - 1] !== call.instance) turns.push(call.instance ?? '?');
-    if (new Set(turns).size < turns.length) found.push({ saga, turns });
+    const turns: { instance: string; from: number }[] = [];
+    for (const call of list)
+      if (turns[turns.length - 1]?.instance !== call.instance)
+        turns.push({ instance: call.instance ?? '?', from: call.receivedAt });
+    let isReturn = false;
+    let afterDeath = true;
+    turns.forEach((turn, j) => {
+      const i = turns.findIndex((t) => t.instance === turn.instance);
+      if (i >= j) return;
+      isReturn = true;
+      const left = turns.slice(i + 1, j);
+      if (!left.every((t) => (deaths.get(t.instance) ?? Number.POSITIVE_INFINITY) <= turn.from))
+        afterDeath = false;
+    });
+    if (isReturn) found.push({ saga, turns: turns.map((t) => t.instance), calls: list, afterDeath });
   }
   return found;
 };
+
+/**
+ * Sagas whose calls went back to an instance after another one had called, while that other one
+ * lived: a saga may move from A to B (a takeover, a rebalance), never back and forth (A…A B…B,
+ * never A B A). `deaths`: when each killed instance died (real ms); a return to A once every
+ * instance in between is dead is listed by `returnsAfterDeath` instead.
+ */
+export const handBacks = (
+  calls: readonly SandboxCall[],
+  deaths: ReadonlyMap<string, number> = new Map(),
+): readonly HandBack[] => returnsOf(calls, deaths).filter((r) => !r.afterDeath);
+
+/** Sagas that went back to an instance only after every instance it had left had died. */
+export const returnsAfterDeath = (
+  calls: readonly SandboxCall[],
+  deaths: ReadonlyMap<string, number>,
+): readonly HandBack[] => returnsOf(calls, deaths).filter((r) => r.afterDeath);
 
 /** Orders submitted to WeChat more than once (`pay` calls per out_trade_no), with their counts. */
 export const paidMoreThanOnce = (

@@ -1,7 +1,9 @@
+import { DEFAULT_TIMEOUTS_MS } from '../../src/adapters/wechatpay/config';
 import {
   concurrentSteps,
   describeCall,
   handBacks,
+  returnsAfterDeath,
   ledgerMismatches,
   paidMoreThanOnce,
   sagaTakeover,
@@ -12,7 +14,15 @@ import {
   type ServicePayment,
   type ServiceRefund,
 } from './cluster-checks';
-import { type Answer, type Cluster, type Instance, SUB, paymentBody } from './cluster';
+import {
+  type Answer,
+  type Cluster,
+  type Instance,
+  type PartitionChange,
+  SUB,
+  partitionChanges,
+  paymentBody,
+} from './cluster';
 
 /**
  * The scale-out scenario on a running cluster: a round-robin driver makes payments of every sandbox
@@ -31,6 +41,11 @@ export interface ScaleOutPlan {
   readonly kills: number;
   /** Start a new instance (a new id) once the kills are done. */
   readonly restart: boolean;
+  /**
+   * While the new instance joins (and the partitions move to it), WeChat answers every call this
+   * many real ms late, so that steps are under way when their partition changes hands. 0: no delay.
+   */
+  readonly joinLatencyMs: number;
   /** Driving before the first kill, in real ms. */
   readonly warmupMs: number;
   /** Driving after each takeover (and after the restart) before the next step, in real ms. */
@@ -85,7 +100,11 @@ export interface ScaleOutReport {
   readonly paidTwice: readonly { readonly order: string; readonly pays: number }[];
   readonly concurrent: readonly ConcurrentSteps[];
   readonly handBacks: readonly HandBack[];
+  /** Sagas that went back to an instance only once every instance they had left was dead. */
+  readonly returnsAfterDeath: readonly HandBack[];
   readonly replay: { readonly code: number | null; readonly output: string };
+  /** Each instance's 'saga partitions changed' lines. */
+  readonly partitionChanges: Readonly<Record<string, readonly PartitionChange[]>>;
   /** Each instance's warning and error log lines (the first ones), for a report on what went wrong. */
   readonly warnings: Readonly<Record<string, readonly string[]>>;
   readonly wallMs: number;
@@ -358,7 +377,14 @@ export const runScaleOut = async (
   let restarted: string | undefined;
   if (plan.restart) {
     restarted = `${tag}-${cluster.instances().length + 1}`;
-    await cluster.startInstance(restarted);
+    if (plan.joinLatencyMs > 0) await cluster.sandbox.faults({ latencyMs: plan.joinLatencyMs });
+    const joined = await cluster.startInstance(restarted);
+    // Slow answers until the partitions have moved to the newcomer, and a little longer.
+    const until = Date.now() + plan.leaseTtlMs + 10_000;
+    while (Date.now() < until && !((await cluster.partitionsHeld(joined).catch(() => 0)) ?? 0))
+      await sleep(100);
+    await sleep(plan.joinLatencyMs + 500);
+    if (plan.joinLatencyMs > 0) await cluster.sandbox.faults({ latencyMs: 0 });
     await sleep(plan.afterTakeoverMs);
   }
 
@@ -412,6 +438,7 @@ export const runScaleOut = async (
     sandboxRefunds,
   });
 
+  const deaths = new Map(kills.map((k) => [k.victim, k.killedAt]));
   for (const instance of cluster.live()) await cluster.stopInstance(instance);
   const replay = await cluster.replayVerify();
 
@@ -431,9 +458,11 @@ export const runScaleOut = async (
     ...(callRecordProblem === undefined ? {} : { callRecordProblem }),
     calls: record.length,
     paidTwice: paidMoreThanOnce(record),
-    concurrent: concurrentSteps(record, new Map(kills.map((k) => [k.victim, k.killedAt]))),
-    handBacks: handBacks(record),
+    concurrent: concurrentSteps(record, deaths, { ...DEFAULT_TIMEOUTS_MS }),
+    handBacks: handBacks(record, deaths),
+    returnsAfterDeath: returnsAfterDeath(record, deaths),
     replay,
+    partitionChanges: Object.fromEntries(cluster.instances().map((i) => [i.id, partitionChanges(i)])),
     warnings: Object.fromEntries(
       cluster.instances().map((i) => [
         i.id,
@@ -466,7 +495,8 @@ export const summarise = (label: string, r: ScaleOutReport): string => {
   const lines = [
     `${label}: payments ${r.payments}, refunds ${r.refunds}, reversals ${r.reversals}, ` +
       `kills ${r.kills.length}${r.restarted === undefined ? '' : ', restarts 1'}, mismatches ${r.mismatches.length}, ` +
-      `paid twice ${r.paidTwice.length}, concurrent steps ${r.concurrent.length}, hand-backs ${r.handBacks.length}, ` +
+      `paid twice ${r.paidTwice.length}, concurrent steps ${r.concurrent.length}, hand-backs ${r.handBacks.length} ` +
+      `(returns after the owner's death ${r.returnsAfterDeath.length}), ` +
       `cross-instance reads ${r.crossReads} (failed ${r.crossReadFailures.length}); ${kills}; ` +
       `cross-instance ?wait (timeout ${r.waitProbes[0] === undefined ? '?' : r.waitProbes[0].timeoutMs / 1000} s) answered in ${probes || 'none'}; ` +
       `${r.calls} WeChat calls; replay --verify exit ${String(r.replay.code)}; ${(r.wallMs / 1000).toFixed(0)} s`,
@@ -485,7 +515,11 @@ export const summarise = (label: string, r: ScaleOutReport): string => {
     r.concurrent,
     (c) => `${c.saga}: ${describeCall(c.first)} / ${describeCall(c.second)}`,
   );
-  some('hand-backs', r.handBacks, (h) => `${h.saga}: ${h.turns.join(' → ')}`);
+  some(
+    'hand-backs',
+    r.handBacks,
+    (h) => `${h.saga}: ${h.turns.join(' → ')}\n    ${h.calls.map(describeCall).join('\n    ')}`,
+  );
   some('cross-instance read failures', r.crossReadFailures, (m) => m);
   some('unexpected answers', r.unexpected, (m) => m);
   for (const k of r.kills)
@@ -501,6 +535,14 @@ export const summarise = (label: string, r: ScaleOutReport): string => {
       r.handBacks.length +
       r.unexpected.length >
     0;
+  if (r.concurrent.length + r.handBacks.length > 0)
+    for (const [id, changes] of Object.entries(r.partitionChanges))
+      some(
+        `partitions of ${id}`,
+        changes,
+        (c) =>
+          `${new Date(c.at).toISOString()} holds ${c.held}, took ${c.taken.length}, gave up [${c.lost.join(',')}]`,
+      );
   if (troubled)
     for (const [id, warnings] of Object.entries(r.warnings))
       some(`warnings logged by ${id}`, warnings, (w) => w.slice(0, 400));

@@ -97,6 +97,8 @@ export interface Cluster {
     readonly calls: (query?: Readonly<Record<string, string>>) => Promise<readonly SandboxCall[]>;
     readonly orders: () => Promise<readonly SandboxOrder[]>;
     readonly refunds: () => Promise<readonly SandboxRefund[]>;
+    /** `POST /sandbox/faults`: e.g. `{ latencyMs }`, real ms before every API answer. */
+    readonly faults: (faults: Readonly<Record<string, number>>) => Promise<void>;
   };
   /** The `wpg_saga_partitions_held` an instance reports on /metrics, undefined if it reports none. */
   readonly partitionsHeld: (instance: Instance) => Promise<number | undefined>;
@@ -369,6 +371,14 @@ export const startCluster = async (options: ClusterOptions): Promise<Cluster> =>
         calls,
         orders: async () => (await getJson<{ orders: SandboxOrder[] }>(`${base}/sandbox/orders`)).orders,
         refunds: async () => (await getJson<{ refunds: SandboxRefund[] }>(`${base}/sandbox/refunds`)).refunds,
+        faults: async (faults) => {
+          const res = await fetch(`${base}/sandbox/faults`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(faults),
+          });
+          if (!res.ok) throw new Error(`POST /sandbox/faults: ${res.status} ${await res.text()}`);
+        },
       },
       partitionsHeld,
       whenLiveHold: async (total, deadline) => {
@@ -393,19 +403,29 @@ export const startCluster = async (options: ClusterOptions): Promise<Cluster> =>
   }
 };
 
-/** Each 'saga partitions changed' log line of an instance: when (real ms), and how many it held then. */
-export const partitionChanges = (
-  instance: Instance,
-): readonly { readonly at: number; readonly held: number }[] =>
+export interface PartitionChange {
+  /** When it was logged (real ms). */
+  readonly at: number;
+  readonly held: number;
+  readonly taken: readonly number[];
+  readonly lost: readonly number[];
+}
+
+/** Each 'saga partitions changed' log line of an instance: when, how many it held, what moved. */
+export const partitionChanges = (instance: Instance): readonly PartitionChange[] =>
   instance.proc
     .output()
     .split('\n')
     .filter((line) => line.includes('"saga partitions changed"'))
     .flatMap((line) => {
       try {
-        const entry = JSON.parse(line) as { time?: unknown; held?: unknown };
+        const entry = JSON.parse(line) as { time?: unknown; held?: unknown; taken?: unknown; lost?: unknown };
         const at = typeof entry.time === 'string' ? Date.parse(entry.time) : Number(entry.time);
-        return Number.isFinite(at) && typeof entry.held === 'number' ? [{ at, held: entry.held }] : [];
+        const numbers = (u: unknown): number[] =>
+          Array.isArray(u) ? u.filter((n) => typeof n === 'number') : [];
+        return Number.isFinite(at) && typeof entry.held === 'number'
+          ? [{ at, held: entry.held, taken: numbers(entry.taken), lost: numbers(entry.lost) }]
+          : [];
       } catch {
         return [];
       }

@@ -1,6 +1,7 @@
 import {
   concurrentSteps,
   handBacks,
+  returnsAfterDeath,
   ledgerMismatches,
   paidMoreThanOnce,
   sagaTakeover,
@@ -46,6 +47,9 @@ describe('the call record checks', () => {
     const died = [call('a', 'pay', 0, null), call('b', 'queryOrder', 500, 510)];
     expect(concurrentSteps(died, new Map([['a', 450]]))).toEqual([]);
     expect(concurrentSteps(died, new Map([['a', 505]]))).toHaveLength(1);
+    // …or at the latest at the client's deadline for it.
+    expect(concurrentSteps(died, new Map(), { pay: 500 })).toEqual([]);
+    expect(concurrentSteps(died, new Map(), { pay: 501 })).toHaveLength(1);
     // Other sagas, or the same instance, never count.
     expect(
       concurrentSteps([
@@ -70,7 +74,17 @@ describe('the call record checks', () => {
     ).toEqual([]);
     expect(
       handBacks([call('a', 'pay', 0, 1), call('b', 'queryOrder', 2, 3), call('a', 'queryOrder', 4, 5)]),
-    ).toEqual([{ saga: 'order 1900000109/T1', turns: ['a', 'b', 'a'] }]);
+    ).toMatchObject([{ saga: 'order 1900000109/T1', turns: ['a', 'b', 'a'], afterDeath: false }]);
+  });
+
+  it('tells a return to the paying instance after the owner died from a hand-back', () => {
+    // a sent the pay, b owned the saga and polled it, b died, a took the saga over.
+    const calls = [call('a', 'pay', 0, 1), call('b', 'queryOrder', 2, 3), call('a', 'queryOrder', 20, 21)];
+    expect(handBacks(calls, new Map([['b', 10]]))).toEqual([]);
+    expect(returnsAfterDeath(calls, new Map([['b', 10]]))).toMatchObject([{ turns: ['a', 'b', 'a'] }]);
+    // b died only after a was back: both were alive to drive it.
+    expect(handBacks(calls, new Map([['b', 25]]))).toHaveLength(1);
+    expect(returnsAfterDeath(calls, new Map([['b', 25]]))).toEqual([]);
   });
 
   it('counts pay calls per order', () => {
