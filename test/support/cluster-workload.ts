@@ -88,6 +88,12 @@ export interface ScaleOutReport {
   readonly kills: readonly KillReport[];
   readonly restarted?: string;
   readonly unsettled: readonly string[];
+  /** WeChat's record of the calls for the first unsettled payments, and their status at the service. */
+  readonly unsettledCalls: readonly {
+    readonly no: string;
+    readonly status: string;
+    readonly calls: readonly SandboxCall[];
+  }[];
   readonly mismatches: readonly string[];
   readonly crossReads: number;
   readonly crossReadFailures: readonly string[];
@@ -450,6 +456,11 @@ export const runScaleOut = async (
     kills: kills.map((k) => ({ ...k, sagas: sagaTakeover(record, k.victim, k.killedAt) })),
     ...(restarted === undefined ? {} : { restarted }),
     unsettled: pending,
+    unsettledCalls: pending.slice(0, 5).map((no) => ({
+      no,
+      status: paymentViews.get(no)?.status ?? 'unknown',
+      calls: record.filter((c) => c.outTradeNo === no),
+    })),
     mismatches,
     crossReads: driver.crossReads(),
     crossReadFailures: driver.crossReadFailures,
@@ -509,6 +520,9 @@ export const summarise = (label: string, r: ScaleOutReport): string => {
   if (r.callRecordProblem !== undefined) lines.push(`call record: ${r.callRecordProblem}`);
   some('mismatches', r.mismatches, (m) => m);
   some('unsettled', r.unsettled, (m) => m);
+  some('calls for the first unsettled payments', r.unsettledCalls, (u) =>
+    [`${u.no} (${u.status} at the service):`, ...u.calls.map((c) => `  ${describeCall(c)}`)].join('\n    '),
+  );
   some('paid twice', r.paidTwice, (p) => `${p.order}: ${p.pays} pay calls`);
   some(
     'concurrent steps',
