@@ -21,6 +21,7 @@ import { paidMoreThanOnce } from '../test/support/cluster-checks';
 import { type Cluster, type Instance, paymentBody, startCluster } from '../test/support/cluster';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres';
 import { type LoadRun, perSecond, percentile, runClosedLoop } from './_e2e-load';
+import { cpuMsOf } from './_e2e-processes';
 import { envInt } from './_env';
 
 const PAYMENTS = envInt('BENCH_SCALE_PAYMENTS', 600);
@@ -48,6 +49,8 @@ interface Measured {
   readonly run: LoadRun;
   /** Orders paid more than once, from the sandbox's call record; undefined when it keeps none. */
   readonly paidTwice?: number;
+  /** CPU (user + system) the service instances spent, all together, per measured payment. */
+  readonly serviceCpuMsPerPayment: number;
 }
 
 const RUN = Date.now().toString(36).slice(-5);
@@ -84,9 +87,21 @@ const measure = async (row: Row, index: number, server: () => Promise<TestPostgr
       return payOnce(cluster, live[turn % live.length] as Instance, index);
     };
     await runClosedLoop(WARMUP, CONCURRENCY, DEADLINE_MS, call);
+    const serviceCpuMs = (): number =>
+      cluster.live().reduce((sum, i) => {
+        const cpu = cpuMsOf(i.proc.child.pid ?? -1);
+        return sum + cpu.user + cpu.system;
+      }, 0);
+    const cpuBefore = serviceCpuMs();
     const run = await runClosedLoop(PAYMENTS, CONCURRENCY, DEADLINE_MS, call);
+    const serviceCpuMsPerPayment = (serviceCpuMs() - cpuBefore) / PAYMENTS;
     const calls = await cluster.sandbox.calls().catch(() => undefined);
-    return { row, run, ...(calls === undefined ? {} : { paidTwice: paidMoreThanOnce(calls).length }) };
+    return {
+      row,
+      run,
+      serviceCpuMsPerPayment,
+      ...(calls === undefined ? {} : { paidTwice: paidMoreThanOnce(calls).length }),
+    };
   } finally {
     await cluster.stop();
     if (store !== undefined) await (await server()).dropDatabase(store);
@@ -118,13 +133,22 @@ export async function run(): Promise<void> {
   if (baseline === undefined) return;
   const rate = (m: Measured): number => perSecond(m.run);
   const p99 = (m: Measured): number => percentile(m.run.latenciesMs, 99);
-  const widths = [34, 11, 10, 8, 8, 10, 11] as const;
+  const widths = [34, 11, 10, 8, 8, 10, 14, 11] as const;
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((c, i) => cell(c, widths[i] ?? 8, i === 0)).join(' | ')} |`;
   console.log(
     [
       '',
-      line(['instances and store', 'payments/s', '× SQLite', 'p50 ms', 'p99 ms', 'p99 × SQL.', 'paid twice']),
+      line([
+        'instances and store',
+        'payments/s',
+        '× SQLite',
+        'p50 ms',
+        'p99 ms',
+        'p99 × SQL.',
+        'service CPU ms',
+        'paid twice',
+      ]),
       line(widths.map((w) => '-'.repeat(w))),
       ...results.map((m) =>
         line([
@@ -134,9 +158,13 @@ export async function run(): Promise<void> {
           fmt(percentile(m.run.latenciesMs, 50)),
           fmt(p99(m)),
           `${fmt(p99(m) / p99(baseline), 2)}×`,
+          fmt(m.serviceCpuMsPerPayment, 2),
           m.paidTwice === undefined ? 'n/a' : String(m.paidTwice),
         ]),
       ),
+      '',
+      'service CPU ms: user + system CPU of all the service instances together, per measured payment ' +
+        '(from /proc; the sandbox, PostgreSQL and this driver not included).',
       '',
       `What ${availableParallelism()} cores can show: every instance, the PostgreSQL server, the sandbox and this ` +
         'driver share the same cores, so a second or third instance adds no CPU, only more processes ' +
