@@ -88,11 +88,17 @@ export interface ConcurrentSteps {
 }
 
 /**
+ * How long a request may take to reach the sandbox after its client started the call: its arrival
+ * shows when the sandbox got it, not when the client's deadline started counting.
+ */
+export const TRANSIT_ALLOWANCE_MS = 100;
+
+/**
  * When a call stopped occupying its caller. An answered call ends when answered. One never answered
  * (held back, or dropped) ends when its caller gave up: at the latest at the client's deadline for
- * that operation (`deadlines`, counted from its arrival, which is after the client started it), at
- * its caller's next call for the same saga (a saga's steps follow each other within an instance),
- * or at its caller's death; failing all three, it never ends.
+ * that operation (`deadlines`; counted from its arrival less the transit allowance, since the client
+ * started it a little before it arrived), at its caller's next call for the same saga (a saga's
+ * steps follow each other within an instance), or at its caller's death; failing all three, never.
  */
 const endOf = (
   call: SandboxCall,
@@ -107,7 +113,7 @@ const endOf = (
   return Math.min(
     next?.receivedAt ?? Number.POSITIVE_INFINITY,
     death ?? Number.POSITIVE_INFINITY,
-    deadline === undefined ? Number.POSITIVE_INFINITY : call.receivedAt + deadline,
+    deadline === undefined ? Number.POSITIVE_INFINITY : call.receivedAt - TRANSIT_ALLOWANCE_MS + deadline,
   );
 };
 

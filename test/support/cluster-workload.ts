@@ -384,7 +384,11 @@ export const runScaleOut = async (
   if (plan.restart) {
     restarted = `${tag}-${cluster.instances().length + 1}`;
     if (plan.joinLatencyMs > 0) await cluster.sandbox.faults({ latencyMs: plan.joinLatencyMs });
+    // Sagas certainly under way when their partitions move: customers who take 40 s (business) to
+    // pay, each step slowed by the late answers.
+    const underWay = Promise.all(Array.from({ length: 8 }, () => driver.pay('01', 40)));
     const joined = await cluster.startInstance(restarted);
+    await underWay;
     // Slow answers until the partitions have moved to the newcomer, and a little longer.
     const until = Date.now() + plan.leaseTtlMs + 10_000;
     while (Date.now() < until && !((await cluster.partitionsHeld(joined).catch(() => 0)) ?? 0))

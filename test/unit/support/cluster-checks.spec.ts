@@ -7,6 +7,7 @@ import {
   sagaTakeover,
   type SandboxCall,
   type ServicePayment,
+  TRANSIT_ALLOWANCE_MS,
 } from '../../support/cluster-checks';
 
 /** The rules the scale-out e2e specs apply to the sandbox's records, each on a hand-made record. */
@@ -47,9 +48,9 @@ describe('the call record checks', () => {
     const died = [call('a', 'pay', 0, null), call('b', 'queryOrder', 500, 510)];
     expect(concurrentSteps(died, new Map([['a', 450]]))).toEqual([]);
     expect(concurrentSteps(died, new Map([['a', 505]]))).toHaveLength(1);
-    // …or at the latest at the client's deadline for it.
-    expect(concurrentSteps(died, new Map(), { pay: 500 })).toEqual([]);
-    expect(concurrentSteps(died, new Map(), { pay: 501 })).toHaveLength(1);
+    // …or at the latest at the client's deadline for it, which started a little before it arrived.
+    expect(concurrentSteps(died, new Map(), { pay: 500 + TRANSIT_ALLOWANCE_MS })).toEqual([]);
+    expect(concurrentSteps(died, new Map(), { pay: 501 + TRANSIT_ALLOWANCE_MS })).toHaveLength(1);
     // Other sagas, or the same instance, never count.
     expect(
       concurrentSteps([
