@@ -216,11 +216,13 @@ export const createPaySaga = (
 
   const drive = (streamId: string, request?: PayRequest): Promise<void> => {
     if (request) pendingRequests.set(streamId, { request, since: performance.now() });
-    return runs(streamId, streamId, () => step(streamId)).catch((e: unknown) => {
-      // A bug or an adapter that broke its contract (a rejected Task): log it and try again later;
-      // the step function resumes from what is recorded, so nothing is sent twice.
-      void retryLater(streamId, `crashed: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    return runs(streamId, streamId, () => ownership.track(streamId, () => step(streamId))).catch(
+      (e: unknown) => {
+        // A bug or an adapter that broke its contract (a rejected Task): log it and try again later;
+        // the step function resumes from what is recorded, so nothing is sent twice.
+        void retryLater(streamId, `crashed: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
   };
 
   return { drive, idle: runs.idle };

@@ -216,7 +216,7 @@ export const createRefundSaga = (
         ? orderStreamId(loaded.right.state.subMchid, loaded.right.state.outTradeNo)
         : streamId;
     if (!ownership.owns(key)) return;
-    return runs(streamId, key, () => step(streamId)).catch((e: unknown) => {
+    return runs(streamId, key, () => ownership.track(key, () => step(streamId))).catch((e: unknown) => {
       // A bug or an adapter that broke its contract (a rejected Task): log it and try again later;
       // the step function resumes from what is recorded, so nothing is sent twice.
       void retryLater(streamId, `crashed: ${e instanceof Error ? e.message : String(e)}`);

@@ -26,6 +26,8 @@ export interface SagaOwnership {
   readonly stepBudgetMs: number;
   /** Whether this instance may start a step (of at most stepBudgetMs) of the saga keyed by its order's stream. */
   readonly owns: (orderStreamId: string) => boolean;
+  /** Runs a saga's step, counted against its partition: a draining partition is given up once none runs. */
+  readonly track: <T>(orderStreamId: string, step: () => Promise<T>) => Promise<T>;
   /** Claims once (so the first partitions are known when it resolves), then every second. */
   readonly start: (onTaken: (partitions: ReadonlySet<number>) => void) => Promise<void>;
   /** Stops claiming and acting; `release` then frees the leases for the others at once. */
@@ -63,8 +65,10 @@ export const createSagaOwnership = (
       `saga lease TTL ${ttlMs} ms is too short: a step may take ${stepBudgetMs} ms and must end before the lease does`,
     );
   let held = new Set<number>();
-  /** Partitions beyond the fair share: no new step starts on them; given up once `at` has passed. */
+  /** Partitions beyond the fair share: no new step starts on them; given up once none runs, or `at` has passed. */
   const draining = new Map<number, number>();
+  /** Steps running, per partition. */
+  const running = new Map<number, number>();
   let validUntil = 0;
   let instances = 1;
   let isStopped = false;
@@ -83,9 +87,13 @@ export const createSagaOwnership = (
     const share = Math.ceil(leases.partitions / Math.max(1, instances));
     const active = [...held].filter((p) => !draining.has(p)).sort((a, b) => a - b);
     // Beyond the share (an instance joined): stop starting steps there at once, and give the
-    // partition up only once a step started just before can have ended, so no two overlap.
+    // partition up once no step runs there (each ends within its budget anyway), so no two overlap.
     for (const p of active.slice(share)) draining.set(p, sentAt + needMs);
-    for (const [p, at] of draining) if (at <= sentAt || !held.has(p)) draining.delete(p);
+    // Still draining: some step runs there. The others are left out of the claim, so released (and
+    // kept out of `owns` until the claim's answer says they are gone).
+    const stillDraining = [...draining]
+      .filter(([p, at]) => at > sentAt && (running.get(p) ?? 0) > 0)
+      .map(([p]) => p);
     const kept = active.slice(0, share);
     const others = Array.from(
       { length: leases.partitions },
@@ -95,8 +103,8 @@ export const createSagaOwnership = (
       owner,
       ttlMs,
       needMs: needMs + 2 * LEASE_CLAIM_EVERY_MS,
-      wanted: [...kept, ...draining.keys(), ...others],
-      limit: share + draining.size,
+      wanted: [...kept, ...stillDraining, ...others],
+      limit: share + stillDraining.length,
     })();
     if (isStopped) return;
     if (E.isLeft(result)) {
@@ -107,7 +115,7 @@ export const createSagaOwnership = (
     const now = new Set(grant.held);
     const taken = new Set(grant.held.filter((p) => !draining.has(p) && (!wasValid || !held.has(p))));
     const lost = [...held].filter((p) => !now.has(p));
-    for (const p of lost) draining.delete(p);
+    for (const p of draining.keys()) if (!now.has(p)) draining.delete(p);
     held = now;
     validUntil = sentAt + grant.validForMs;
     instances = grant.instances;
@@ -142,6 +150,17 @@ export const createSagaOwnership = (
       (held.has(partitionOf(orderStreamId, leases.partitions)) &&
         !draining.has(partitionOf(orderStreamId, leases.partitions)) &&
         isValid(needMs)),
+    track: async (orderStreamId, step) => {
+      const p = partitionOf(orderStreamId, leases.partitions);
+      running.set(p, (running.get(p) ?? 0) + 1);
+      try {
+        return await step();
+      } finally {
+        const left = (running.get(p) ?? 1) - 1;
+        if (left === 0) running.delete(p);
+        else running.set(p, left);
+      }
+    },
     start: async (callback) => {
       onTaken = callback;
       await claim();

@@ -101,15 +101,23 @@ describe('saga ownership', () => {
     // First claim: no idea how many instances there are, so everything is fair game.
     expect(claims[0]?.limit).toBe(N);
     expect(taken).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    // A step runs on partition 6 until the gate opens.
+    let open: () => void = () => undefined;
+    const step = ownership.track(orderIn(6), () => new Promise<void>((resolve) => (open = resolve)));
     await new Promise((r) => setTimeout(r, 1_200));
-    // Two instances: a share of four. The other four drain: still claimed, but no new step starts there.
-    expect(claims[1]?.limit).toBe(N);
-    expect(claims[1]?.wanted.slice(0, N)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Two instances: a share of four. 4, 5 and 7 are idle and given up at once; 6 drains: still
+    // claimed while its step runs, but no new step starts there.
+    expect(claims[1]?.limit).toBe(5);
+    expect(claims[1]?.wanted.slice(0, 5)).toEqual([0, 1, 2, 3, 6]);
+    expect(ownership.held()).toEqual([0, 1, 2, 3, 6]);
     expect(ownership.owns(orderIn(1))).toBe(true);
     expect(ownership.owns(orderIn(6))).toBe(false);
-    expect(ownership.held()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    // Once a step started just before could have ended (2.5 s), they are given up.
-    await new Promise((r) => setTimeout(r, 3_100));
+    expect(ownership.owns(orderIn(5))).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_300));
+    open();
+    await step;
+    // Once the step has ended, 6 is given up too.
+    await new Promise((r) => setTimeout(r, 1_800));
     ownership.stop();
     const last = claims[claims.length - 1]!;
     expect(last.limit).toBe(4);
