@@ -122,21 +122,25 @@ describe('the instance holding the auth code sends the pay, the owner takes over
       ctx,
     )();
 
+  /** The payment as the owner reads it once it has this status; on a timeout, its log and calls say why. */
+  const settledAs = (outTradeNo: OutTradeNo, status: string) =>
+    eventually(async () => {
+      const v = await b.api.getPayment(sub, outTradeNo)();
+      return E.isRight(v) && v.right.status === status ? v.right : undefined;
+    }, 20_000).catch(async (e: unknown) => {
+      const log = right(await store.readStream(`order-${sub}:${outTradeNo}`)());
+      const events = log.map((x) => [x.type, x.metadata.actor, x.metadata.recordedAt]);
+      const made = calls.filter((c) => c.outTradeNo === outTradeNo);
+      throw new Error(`${String(e)}: ${JSON.stringify(events)} ${JSON.stringify(made)}`);
+    });
+
   it('a dispatch held past the grace is abandoned by the owner, and the pay is never sent', async () => {
     expect(a.core.instance.partitions()).toEqual([]);
     expect(b.core.instance.partitions()).toHaveLength(32);
     holdDispatchMs = 6_500; // the owner's grace is 5 s
     const outTradeNo = newOutTradeNo('held') as OutTradeNo;
     right(await pay(outTradeNo, '00'));
-    const settled = await eventually(async () => {
-      const v = await b.api.getPayment(sub, outTradeNo)();
-      return E.isRight(v) && v.right.status === 'FAILED' ? v.right : undefined;
-    }, 20_000).catch(async (e: unknown) => {
-      const log = right(await store.readStream(`order-${sub}:${outTradeNo}`)());
-      throw new Error(
-        `${String(e)}: ${JSON.stringify(log.map((x) => [x.type, x.metadata.actor, x.metadata.recordedAt]))}`,
-      );
-    });
+    const settled = await settledAs(outTradeNo, 'FAILED');
     holdDispatchMs = 0;
     // A's dispatch lands after the abandon, loses the compare-and-set, and sends nothing.
     await sleep(2_500);
@@ -152,15 +156,7 @@ describe('the instance holding the auth code sends the pay, the owner takes over
     holdPayMs = 300;
     const outTradeNo = newOutTradeNo('slow') as OutTradeNo;
     right(await pay(outTradeNo, '01', 6));
-    const settled = await eventually(async () => {
-      const v = await b.api.getPayment(sub, outTradeNo)();
-      return E.isRight(v) && v.right.status === 'SUCCEEDED' ? v.right : undefined;
-    }, 20_000).catch(async (e: unknown) => {
-      const log = right(await store.readStream(`order-${sub}:${outTradeNo}`)());
-      throw new Error(
-        `${String(e)}: ${JSON.stringify(log.map((x) => [x.type, x.metadata.actor, x.metadata.recordedAt]))} ${JSON.stringify(calls.filter((c) => c.outTradeNo === outTradeNo))}`,
-      );
-    });
+    const settled = await settledAs(outTradeNo, 'SUCCEEDED');
     holdPayMs = 0;
     expect(settled.status).toBe('SUCCEEDED');
     const mine = calls.filter((c) => c.outTradeNo === outTradeNo);
