@@ -7,6 +7,7 @@ import {
   maskAuthCode,
   orderStreamId,
   refundStreamId,
+  streamCategory,
   type MaskedAuthCode,
   type OutRefundNo,
   type OutTradeNo,
@@ -485,13 +486,12 @@ export const createPaymentCore = (deps: CoreDeps): PaymentCore => {
         // Several instances share the log: follow it from what the read models hold, then lease.
         const from = await deps.readModels.checkpoint(allProjections[0]?.name ?? 'payments')();
         follower = followLog(deps, E.isRight(from) ? from.right : undefined, (streamId) => {
-          if (streamId.startsWith('order-')) {
-            feed.notify(streamId);
-            if (ownership.owns(streamId)) void paySaga.drive(streamId);
-          } else if (streamId.startsWith('refund-')) {
-            feed.notify(streamId);
-            void refundSaga.drive(streamId);
-          }
+          const category = streamCategory(streamId);
+          if (category !== 'order' && category !== 'refund') return;
+          feed.notify(streamId);
+          if (category === 'refund')
+            void refundSaga.drive(streamId); // it checks its order's partition
+          else if (ownership.owns(streamId)) void paySaga.drive(streamId);
         });
         await ownership.start((taken) => void takeOver(taken));
       }

@@ -51,14 +51,6 @@ export const decodeEventRow = (row: unknown): E.Either<StoreUnavailable, Recorde
   });
 };
 
-export const decodeEventRows = (
+export const decodeEventRows: (
   rows: readonly unknown[],
-): E.Either<StoreUnavailable, readonly RecordedEvent[]> => {
-  const events: RecordedEvent[] = [];
-  for (const row of rows) {
-    const decoded = decodeEventRow(row);
-    if (E.isLeft(decoded)) return decoded;
-    events.push(decoded.right);
-  }
-  return E.right(events);
-};
+) => E.Either<StoreUnavailable, readonly RecordedEvent[]> = E.traverseArray(decodeEventRow);

@@ -75,14 +75,6 @@ export const decodeEventRow = (row: EventRow): E.Either<StoreUnavailable, Record
   return E.right(recorded);
 };
 
-export const decodeEventRows = (
+export const decodeEventRows: (
   rows: readonly EventRow[],
-): E.Either<StoreUnavailable, readonly RecordedEvent[]> => {
-  const events: RecordedEvent[] = [];
-  for (const row of rows) {
-    const decoded = decodeEventRow(row);
-    if (E.isLeft(decoded)) return decoded;
-    events.push(decoded.right);
-  }
-  return E.right(events);
-};
+) => E.Either<StoreUnavailable, readonly RecordedEvent[]> = E.traverseArray(decodeEventRow);

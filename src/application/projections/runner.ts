@@ -10,6 +10,7 @@ import type {
   Subscription,
 } from '../../ports';
 import { changesAfter, type Projection } from './projection';
+import { createWaiters } from './waiters';
 
 export interface ProjectionDeps {
   readonly store: EventStore;
@@ -31,12 +32,6 @@ interface Runner {
   /** Last position committed for this projection; undefined before its first. */
   checkpoint: number | undefined;
   failure?: Error;
-}
-
-interface Waiter {
-  readonly isDue: () => boolean;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
 }
 
 /** Events held before a commit is forced: bounds memory while catching up on a long log. */
@@ -73,7 +68,6 @@ export const startProjections = (
   const maxBatch = options.maxBatch ?? MAX_BATCH;
   const lingerMs = options.lingerMs ?? LINGER_MS;
   const runners: Runner[] = projections.map((projection) => ({ projection, checkpoint: undefined }));
-  const waiters = new Set<Waiter>();
   let head = 0;
   let isStopped = false;
   let isCaughtUp = false;
@@ -86,23 +80,11 @@ export const startProjections = (
   const failure = (): Error | undefined => runners.find((r) => r.failure !== undefined)?.failure;
   const hasProcessed = (position: number): boolean =>
     runners.every((r) => r.checkpoint !== undefined && r.checkpoint >= position);
-  const settle = (): void => {
-    const failed = failure();
-    for (const waiter of [...waiters]) {
-      if (failed !== undefined) {
-        waiters.delete(waiter);
-        waiter.reject(failed);
-      } else if (waiter.isDue()) {
-        waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  };
-  const waitFor = (isDue: () => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      waiters.add({ isDue, resolve, reject });
-      settle();
-    });
+  /** Set once stopped and the last commit has landed: waiters left then will never be served. */
+  let isClosed = false;
+  const { settle, waitFor } = createWaiters(
+    () => failure() ?? (isClosed ? new Error('projections stopped') : undefined),
+  );
 
   const fail = (failed: readonly Runner[], error: Error): void => {
     const newly = failed.filter((r) => r.failure === undefined);
@@ -207,10 +189,8 @@ export const startProjections = (
       clearTimeout(scheduledFlush);
       await subscription?.unsubscribe();
       await committing;
-      for (const waiter of [...waiters]) {
-        waiters.delete(waiter);
-        waiter.reject(new Error('projections stopped'));
-      }
+      isClosed = true;
+      settle();
     },
     whenCaughtUp: () => waitFor(() => isCaughtUp),
     waitForPosition: (position) => {

@@ -10,6 +10,7 @@ import type {
 } from '../../../ports';
 import { decodePublicEvent, type PublicEvent, type PublicEventType } from './events';
 import type { Projection } from './projection';
+import { createWaiters } from '../waiters';
 
 export interface ProjectionRunnerDeps<Tx> {
   /** The same log the payment core appends to (or the same file, from another process). */
@@ -59,12 +60,6 @@ export interface RunningProjection {
   readonly stop: () => Promise<void>;
 }
 
-interface Waiter {
-  readonly isDue: () => boolean;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
 interface Run {
   isStopped: boolean;
   subscription?: Subscription;
@@ -106,7 +101,6 @@ export const runProjection = <Tx, T extends PublicEventType>(
   const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   const handles: ReadonlySet<string> | undefined =
     projection.handles === undefined ? undefined : new Set(projection.handles);
-  const waiters = new Set<Waiter>();
   // 'stopped' until start() below, so the first 'running' reaches the metrics too.
   let current: ProjectionStatus = { status: 'stopped', checkpoint: undefined };
   let run: Run | undefined;
@@ -117,28 +111,13 @@ export const runProjection = <Tx, T extends PublicEventType>(
     if (changed) deps.metrics?.projectionStatus?.(name, next.status);
     settle();
   };
-  const settle = (): void => {
-    for (const waiter of [...waiters]) {
-      if (current.status === 'failed' || current.status === 'stopped') {
-        waiters.delete(waiter);
-        waiter.reject(
-          new Error(
-            current.status === 'failed'
-              ? `projection ${name} failed: ${current.failure.message}`
-              : `projection ${name} stopped`,
-          ),
-        );
-      } else if (waiter.isDue()) {
-        waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  };
-  const waitFor = (isDue: () => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      waiters.add({ isDue, resolve, reject });
-      settle();
-    });
+  const { settle, waitFor } = createWaiters(() =>
+    current.status === 'failed'
+      ? new Error(`projection ${name} failed: ${current.failure.message}`)
+      : current.status === 'stopped'
+        ? new Error(`projection ${name} stopped`)
+        : undefined,
+  );
 
   const fail = (r: Run, failure: ProjectionFailure): void => {
     if (r.isStopped) return;
