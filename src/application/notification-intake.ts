@@ -21,7 +21,7 @@ import type {
   TransactionNotification,
   VerifiedNotification,
 } from '../ports';
-import { OrderAggregate, RefundAggregate, decodeEvent } from './aggregate';
+import { type AggregateSpec, OrderAggregate, RefundAggregate, decodeEvent } from './aggregate';
 import { deterministicUuid } from './deterministic-id';
 import { type CommandContext, type HandleError, type RetryPolicy, handleCommand } from './command-handler';
 import { PENDING_NOTIFICATIONS, type PendingNotificationDoc } from './projections/pending-notifications';
@@ -422,6 +422,19 @@ export const createNotificationIntake = (
     return done;
   };
 
+  /** Schedules the target's next query for now; a target that no longer polls (settled) is fine. */
+  const pollNow = async <C, Ev extends { readonly type: string; readonly data: unknown }, S>(
+    spec: AggregateSpec<C, Ev, S>,
+    streamId: string,
+    command: C,
+    context: CommandContext,
+  ): Promise<E.Either<string, void>> => {
+    const r = await handleCommand(deps.store, spec, streamId, command, context, APPLY_RETRY)();
+    return E.isLeft(r) && r.left._tag !== 'DomainRejected'
+      ? E.left(describeError(r.left))
+      : E.right(undefined);
+  };
+
   /** A notification we cannot read: ask WeChat about what it names, now. */
   const queryTarget = async (
     streamId: string,
@@ -444,15 +457,13 @@ export const createNotificationIntake = (
       const isAwaiting =
         s.status === 'Processing' || s.status === 'Unknown' || (s.status === 'Requested' && s.attempts > 0);
       if (isAwaiting) {
-        const r = await handleCommand(
-          deps.store,
+        const polled = await pollNow(
           RefundAggregate,
           target.streamId,
           { type: 'SchedulePoll', dueAt: at, at },
           context,
-          APPLY_RETRY,
-        )();
-        if (E.isLeft(r) && r.left._tag !== 'DomainRejected') return E.left(describeError(r.left));
+        );
+        if (E.isLeft(polled)) return polled;
       }
     } else {
       const loaded = await load(deps, OrderAggregate)(target.streamId);
@@ -464,15 +475,13 @@ export const createNotificationIntake = (
         (s.status === 'Submitted' || s.status === 'Paying' || s.status === 'Unknown') &&
         s.dispatchedAt !== undefined;
       if (isAwaiting) {
-        const r = await handleCommand(
-          deps.store,
+        const polled = await pollNow(
           OrderAggregate,
           target.streamId,
           { type: 'SchedulePoll', dueAt: at, at },
           context,
-          APPLY_RETRY,
-        )();
-        if (E.isLeft(r) && r.left._tag !== 'DomainRejected') return E.left(describeError(r.left));
+        );
+        if (E.isLeft(polled)) return polled;
       }
     }
     const done = await complete(streamId, 'Queried', target, at);
